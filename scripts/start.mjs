@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `npm start`: build what must be built (scripts/build-if-needed.mjs), then
+// run server/main.ts in this same process, so signals reach it directly.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildIfNeeded, root } from "./build-if-needed.mjs";
+
+const dev = process.argv.includes("--dev");
+try {
+  buildIfNeeded({ dev });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+const { register } = await import("tsx/esm/api");
+register();
+await import(pathToFileURL(path.join(root, "server", "main.ts")).href);

@@ -1,0 +1,1 @@
+export { ConfigError, loadConfig, redactUrl, type Config } from "./env";

@@ -1,0 +1,178 @@
+/**
+ * The load balancer process: one Node process, three faces (DESIGN.md).
+ *
+ * Start order: config → dashboard port (liveness answers at once, readiness
+ * says what is still starting) → database (pending migrations applied) →
+ * engine loaded from the database → MQTT (embedded broker unless MQTT_URL) →
+ * proxy listener → Next.js pages and /api/trpc. SIGTERM/SIGINT stop in reverse:
+ * not ready, stop accepting, drain in-flight proxied requests (bounded by
+ * SHUTDOWN_TIMEOUT_MS), close the broker connection and the database, exit 0.
+ *
+ *   node --import tsx server/main.ts [--dev]
+ */
+import { randomInt } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { pino, type Logger } from "pino";
+import { ConfigError, loadConfig, type Config } from "./config";
+import { createDb, type Db } from "./db";
+import { createEngine, seededRng, type Clock, type Engine } from "./engine";
+import { createAdminServer, type AdminServer } from "./http/admin-server";
+import { createMetrics } from "./http/metrics";
+import { connectMqtt, startEmbeddedBroker, type EmbeddedBroker, type MqttConnection } from "./mqtt";
+import { createProxyServer, type ProxyServer } from "./proxy";
+import { setRuntime, type Readiness } from "./runtime";
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ENGINE_TICK_MS = 250;
+const DB_PING_INTERVAL_MS = 5_000;
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function loadEngine(engine: Engine, db: Db): Promise<number> {
+  const services = await db.services.list();
+  for (const service of services) {
+    engine.upsertService(service.config);
+    for (const instance of service.instances) engine.upsertInstance(service.config.name, instance);
+  }
+  return services.length;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const dev = process.argv.includes("--dev");
+  const log: Logger = pino({ level: config.logLevel, base: { service: "load_balancer" } });
+
+  let phase = "starting";
+  let dbReachable = true;
+  let db: Db | undefined;
+  let broker: EmbeddedBroker | undefined;
+  let mqtt: MqttConnection | undefined;
+  let proxy: ProxyServer | undefined;
+  let admin: AdminServer | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  const readiness: Readiness = {
+    reason() {
+      if (phase !== "ready") return phase;
+      if (!dbReachable) return "database unreachable";
+      if (mqtt && !mqtt.isConnected()) return "MQTT broker disconnected";
+      return undefined;
+    },
+  };
+
+  let stopping: Promise<void> | undefined;
+  async function stop(signal: string): Promise<void> {
+    phase = "shutting down";
+    log.info({ signal }, `${signal}: shutting down`);
+    for (const timer of timers) clearInterval(timer);
+    if (proxy) {
+      const cut = await proxy.drain(config.shutdownTimeoutMs);
+      if (cut > 0) log.warn({ cut }, `proxy: ${cut} request(s) still in flight after ${config.shutdownTimeoutMs} ms were cut`);
+      else log.info("proxy: drained");
+    }
+    await admin?.close();
+    await mqtt?.close().catch((error: unknown) => log.warn({ err: error }, "MQTT close failed"));
+    await broker?.close();
+    await db?.close();
+    setRuntime(undefined);
+    log.info("stopped");
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  const clock: Clock = { now: () => performance.now() };
+  const engine = createEngine({ clock, rng: seededRng(randomInt(0, 2 ** 32)) });
+
+  try {
+    let registry: ReturnType<typeof createMetrics> | undefined;
+    admin = createAdminServer({ readiness, metrics: () => registry });
+    const adminAddress = await admin.listen(config.port, config.host);
+
+    phase = "starting: database";
+    db = await createDb(config.database);
+    const { applied, alreadyApplied, modified } = db.migrations;
+    log.info(
+      `database: ${db.location} (migrations: ${applied.length} applied, ${alreadyApplied.length} already applied)`,
+    );
+    if (modified.length > 0) log.warn({ modified }, "applied migrations whose files changed since (not re-run)");
+
+    phase = "starting: engine";
+    const serviceCount = await loadEngine(engine, db);
+    timers.push(setInterval(() => engine.tick(), ENGINE_TICK_MS));
+    log.info(`engine: ${serviceCount} service(s) loaded`);
+
+    phase = "starting: MQTT";
+    let mqttUrl: string;
+    if (config.mqtt.kind === "embedded") {
+      broker = await startEmbeddedBroker(config.mqtt.port);
+      mqttUrl = broker.url;
+      log.info(`MQTT: embedded broker listening on ${broker.url} (set MQTT_URL to use another broker)`);
+    } else {
+      mqttUrl = config.mqtt.url;
+    }
+    mqtt = await connectMqtt({ url: mqttUrl, topicPrefix: config.mqtt.topicPrefix });
+    log.info(`MQTT: connected to ${config.mqtt.kind === "embedded" ? "the embedded broker" : mqttUrl}, topic prefix "${config.mqtt.topicPrefix}"`);
+    const connection = mqtt;
+    connection.client.on("offline", () => log.warn("MQTT: broker connection lost; reconnecting"));
+    connection.client.on("reconnect", () => log.debug("MQTT: reconnecting"));
+
+    phase = "starting: proxy";
+    proxy = createProxyServer({ engine, clock });
+    const proxyAddress = await proxy.listen(config.proxyPort, config.host);
+    log.info(`proxy: listening on http://${config.host}:${proxyAddress.port} (/{service}/{path})`);
+    const proxyServer = proxy;
+    registry = createMetrics(engine, () => proxyServer.inFlight());
+
+    const ownDb = db;
+    timers.push(
+      setInterval(() => {
+        ownDb.ping().then(
+          () => (dbReachable = true),
+          () => (dbReachable = false),
+        );
+      }, DB_PING_INTERVAL_MS),
+    );
+
+    setRuntime({ config, log, db, engine, mqtt, readiness, startedAt: new Date() });
+
+    phase = "starting: dashboard";
+    const app = next({ dev, dir: PROJECT_ROOT, hostname: config.host, port: adminAddress.port });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    admin.setNextHandler((req, res) => handle(req, res));
+    phase = "ready";
+    log.info(`dashboard: http://${config.host}:${adminAddress.port} (admin API /api/trpc, /healthz, /readyz, /metrics)`);
+  } catch (error) {
+    if (stopping) return;
+    log.fatal(`start failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stop("start failure").catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+await main();

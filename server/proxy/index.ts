@@ -1,0 +1,1 @@
+export { createProxyServer, splitTarget, type ProxyOptions, type ProxyServer } from "./proxy-server";

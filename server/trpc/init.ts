@@ -1,0 +1,34 @@
+/**
+ * tRPC in three parts (create-t3-app's trpc.ts): the context, the one
+ * initTRPC with its error formatter, and the procedures the routers build on.
+ * Procedures stay thin: validate, call the engine/database, return.
+ */
+import { initTRPC } from "@trpc/server";
+import { ZodError, z } from "zod";
+import { getRuntime, type Runtime } from "../runtime";
+
+export interface Context {
+  readonly runtime: Runtime;
+  readonly headers: Headers;
+}
+
+export function createContext(opts: { req: Request }): Context {
+  return { runtime: getRuntime(), headers: opts.req.headers };
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // zod errors reach the client flattened: field → messages.
+        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
