@@ -109,8 +109,8 @@ async function main(): Promise<void> {
   const engine = createEngine({ clock, rng: seededRng(randomInt(0, 2 ** 32)) });
 
   try {
-    let registry: ReturnType<typeof createMetrics> | undefined;
-    admin = createAdminServer({ readiness, metrics: () => registry });
+    const registry = createMetrics(engine, () => proxy?.inFlight() ?? 0);
+    admin = createAdminServer({ readiness, metrics: registry });
     const adminAddress = await admin.listen(config.port, config.host);
 
     phase = "starting: database";
@@ -145,8 +145,6 @@ async function main(): Promise<void> {
     proxy = createProxyServer({ engine, clock });
     const proxyAddress = await proxy.listen(config.proxyPort, config.host);
     log.info(`proxy: listening on http://${config.host}:${proxyAddress.port} (/{service}/{path})`);
-    const proxyServer = proxy;
-    registry = createMetrics(engine, () => proxyServer.inFlight());
 
     const ownDb = db;
     timers.push(

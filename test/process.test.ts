@@ -74,13 +74,16 @@ const mqttUrl = externalUrl("MQTT_URL");
 const variants: Variant[] = [
   {
     name: "embedded database and broker",
-    async prepare() {
+    prepare() {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), "alicia-process-"));
-      return {
+      return Promise.resolve({
         env: { DATA_DIR: dataDir },
         dbConfig: { kind: "embedded", dataDir },
-        cleanup: () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })),
-      };
+        cleanup: () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          return Promise.resolve();
+        },
+      });
     },
     database: /database: embedded PGlite in .*pglite/,
     broker: /MQTT: embedded broker listening on mqtt:\/\/127\.0\.0\.1:\d+/,
@@ -144,6 +147,16 @@ describe.each(variants)("the product on $name", (variant) => {
     const metrics = await fetch(`${product.baseUrl}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain("alicia_lb_proxy_in_flight_requests 0");
+
+    // The admin API (compiled by Next) sees the runtime main.ts built: the same engine and database.
+    const status = await fetch(`${product.baseUrl}/api/trpc/system.status`);
+    expect(status.status).toBe(200);
+    const { result } = (await status.json()) as { result: { data: { ready: boolean; database: { kind: string } } } };
+    expect(result.data.ready).toBe(true);
+    expect(result.data.database.kind).toBe(variant.name.startsWith("embedded") ? "embedded" : "postgres");
+    const services = await fetch(`${product.baseUrl}/api/trpc/services.list`);
+    const list = (await services.json()) as { result: { data: { name: string; instanceCount: number; availableCount: number }[] } };
+    expect(list.result.data).toEqual([expect.objectContaining({ name: "slow", instanceCount: 1, availableCount: 1 })]);
 
     const unknown = await fetch(`${product.proxyUrl}/no-such-service/x`, { headers: { "x-request-id": "req-404" } });
     expect(unknown.status).toBe(404);

@@ -28,7 +28,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function createAdminServer(options: { readiness: Readiness; metrics: () => Registry | undefined }): AdminServer {
+export function createAdminServer(options: { readiness: Readiness; metrics: Registry }): AdminServer {
   let nextHandler: NextHandler | undefined;
 
   const server = http.createServer((req, res) => {
@@ -45,11 +45,7 @@ export function createAdminServer(options: { readiness: Readiness; metrics: () =
         return;
       }
       if (path === "/metrics") {
-        const registry = options.metrics();
-        if (registry === undefined) {
-          sendJson(res, 503, { error: "not_ready", reason: "metrics are not available until start completes" });
-          return;
-        }
+        const registry = options.metrics;
         registry.metrics().then(
           (text) => {
             res.writeHead(200, { "content-type": registry.contentType });

@@ -60,7 +60,8 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
     if (isHopByHop(lower, named) || REPLACED_UPSTREAM.has(lower)) continue;
     out.push(name, rawHeaders[i + 1] ?? "");
   }
-  const priorFor = headers["x-forwarded-for"];
+  const given = headers["x-forwarded-for"];
+  const priorFor = Array.isArray(given) ? given.join(", ") : given;
   out.push(
     "host",
     input.upstreamHost,
