@@ -6,7 +6,7 @@
  * on every request, then scan it for the least-loaded one) over the same 10,000
  * instances, and the ratio. Target: < 1 µs per pick for every algorithm.
  *
- * Run: npx tsx bench/engine-pick.ts [pairs]
+ * Run: npx tsx bench/engine-pick.ts [pairs] [algorithm substring]
  */
 
 import { ALGORITHMS, createEngine, instanceId, seededRng, serviceName } from "../server/engine/index";
@@ -129,7 +129,9 @@ console.log(
   `${"algorithm".padEnd(22)} ${"ns/pair".padStart(9)} ${"best".padStart(6)} ${"vs naive".padStart(9)} ${"first pick (build)".padStart(19)}  target`,
 );
 let allUnder = true;
+const only = process.argv[3];
 for (const algorithm of ALGORITHMS) {
+  if (only !== undefined && !algorithm.includes(only)) continue;
   const { nsPerPair, bestNs, firstPickMs } = timeEngine(algorithm);
   const ok = nsPerPair < 1_000;
   allUnder &&= ok;

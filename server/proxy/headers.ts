@@ -78,6 +78,31 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
   return out;
 }
 
+/**
+ * Response headers for the client from undici's raw header buffers (flat:
+ * name, value, …): upstream's minus hop-by-hop, plus our ids, as the flat
+ * array `res.writeHead` takes. No intermediate object.
+ */
+export function clientResponseRawHeaders(raw: readonly Buffer[], requestId: string, instanceId: string): string[] {
+  let named: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name !== undefined && name.length === 10 && name.toString("latin1").toLowerCase() === "connection") {
+      const tokens = connectionTokens(raw[i + 1]?.toString("latin1"));
+      if (tokens) for (const token of tokens) (named ??= new Set()).add(token);
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]?.toString("latin1") ?? "";
+    const lower = name.toLowerCase();
+    if (isHopByHop(lower, named) || lower === "x-request-id" || lower === "x-instance-id") continue;
+    out.push(name, raw[i + 1]?.toString("latin1") ?? "");
+  }
+  out.push("x-request-id", requestId, "x-instance-id", instanceId);
+  return out;
+}
+
 /** Response headers for the client: upstream's minus hop-by-hop, plus our ids. */
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,

@@ -1,26 +1,37 @@
 /**
  * The proxy listener: `/{service}/{rest}` → `http://{instance}/{rest}`.
  *
- * Per request: parse the service from the path, ask the engine for a lease
- * (selection, limits and breakers live there), stream the request to the
- * instance through its undici Pool, stream the answer back, and release the
- * lease with its outcome so the engine's breakers and stats see it. Nothing is
- * logged or written per request: failures become engine state and events.
+ * Per request: parse the service from the path, read (small) or hold (large)
+ * the body, ask the engine for a lease (selection, limits and breakers live
+ * there), dispatch to the instance's undici Pool with a raw handler (flat raw
+ * header buffers, no parsed header objects, backpressure both ways), and
+ * release the lease with its outcome so breakers and stats see it. Nothing is
+ * logged or written per request.
  *
- * Failures: a connection refused before anything was sent is retried once on
- * another instance; otherwise 502 (connection failure), 504 (no response
- * headers within the service's timeout), 503 with Retry-After (no instance),
- * 404 (unknown service), all JSON. A client that goes away aborts the upstream
- * request and is recorded as `client_abort`, which no breaker counts.
+ * Failures (HAProxy `retry-on conn-failure`, Envoy retry policy + budget):
+ *  - connection refused / unreachable, nothing sent: retried on another
+ *    instance, any method, if the body can be replayed (none or buffered);
+ *  - reset after the request was sent, before any response byte: retried
+ *    once, idempotent methods only, within the retry budget (RetryBudget);
+ *    a POST is never sent twice;
+ *  - otherwise 502 (connection failure), 504 (no response headers within the
+ *    service's timeout), 503 + Retry-After (no instance), 404 (unknown
+ *    service), 413 (body over the limit, before any upstream is contacted when
+ *    the length is declared), all JSON (errors.ts). An upstream's own answers,
+ *    5xx included, pass untouched.
+ *  - a client that goes away aborts the upstream request; recorded as
+ *    `client_abort`, which no breaker counts.
  */
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pipeline } from "node:stream";
+import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { Clock, Engine, Lease, Outcome, ServiceView } from "../engine";
 import { sendProxyError } from "./errors";
-import { clientResponseHeaders, upstreamRequestHeaders } from "./headers";
+import { clientResponseRawHeaders, upstreamRequestHeaders } from "./headers";
+import { NO_BODY, readRequestBody, type RequestBody } from "./request-body";
+import { RetryBudget } from "./retry-budget";
 import { UpstreamPools } from "./upstream-pools";
 
 export interface ProxyOptions {
@@ -29,18 +40,23 @@ export interface ProxyOptions {
   readonly clock: Clock;
   /** Upstream response-headers timeout when a service sets none (seed default 30 s). */
   readonly defaultRequestTimeoutMs?: number;
+  /** Per-service upstream timeout; falls back to defaultRequestTimeoutMs. */
+  readonly requestTimeoutMs?: (service: ServiceView) => number | undefined;
   /** Time a client has to send its request headers (default 10 s). */
   readonly clientHeaderTimeoutMs?: number;
+  /** Largest request body accepted (default 10 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Bodies up to this size are read whole before dispatch (default 64 KiB). */
+  readonly bufferBodyBytes?: number;
   /** Retry-After seconds on 503 (default 1). */
   readonly retryAfterS?: number;
-  /** Per-service upstream timeout lookup; falls back to defaultRequestTimeoutMs. */
-  readonly requestTimeoutMs?: (service: ServiceView) => number | undefined;
+  readonly retryBudget?: RetryBudget;
 }
 
 export interface ProxyServer {
   readonly server: http.Server;
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Requests being forwarded right now. */
+  /** Requests being handled right now. */
   inFlight(): number;
   /**
    * Stops accepting, lets in-flight requests finish for up to `timeoutMs`,
@@ -50,11 +66,11 @@ export interface ProxyServer {
 }
 
 const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers["x-request-id"];
-  return typeof given === "string" && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-}
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/** Errors where the connection was never established: nothing reached the instance. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_CONNECT_TIMEOUT"]);
+const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const MAX_ATTEMPTS = 2;
 
 /** Splits `/{service}/{rest}?q` into the service name and the upstream path `/{rest}?q`. */
 export function splitTarget(url: string): { service: string; path: string } | undefined {
@@ -71,160 +87,305 @@ export function splitTarget(url: string): { service: string; path: string } | un
   return { service, path: rest === "" ? "/" : rest.charCodeAt(0) === 63 ? `/${rest}` : rest };
 }
 
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
 }
 
-type UpstreamFailure = { outcome: Outcome; retryable: boolean };
-
-const CONNECT_REFUSED = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
-
-function classify(error: unknown): UpstreamFailure {
-  const code = (error as { code?: unknown }).code;
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return { outcome: "timeout", retryable: false };
-  if (typeof code === "string" && CONNECT_REFUSED.has(code)) return { outcome: "connect_error", retryable: true };
-  if (code === "UND_ERR_CONNECT_TIMEOUT") return { outcome: "connect_error", retryable: true };
-  return { outcome: "connect_error", retryable: false };
+class BodyTooLarge extends Error {
+  readonly code = "ALICIA_BODY_TOO_LARGE";
 }
 
-export function createProxyServer(options: ProxyOptions): ProxyServer {
-  const { engine } = options;
-  const pools = new UpstreamPools();
-  const defaultTimeoutMs = options.defaultRequestTimeoutMs ?? 30_000;
-  const retryAfterS = options.retryAfterS ?? 1;
-  let inFlight = 0;
-  let draining = false;
-  let onIdle: (() => void) | undefined;
-
-  function finished(): void {
-    inFlight--;
-    if (inFlight === 0 && onIdle) onIdle();
+/** A streamed body: the bytes read while classifying, then the rest, cut past the limit. */
+function streamedBody(req: IncomingMessage, head: Buffer[], maxBodyBytes: number): Readable {
+  let size = 0;
+  for (const chunk of head) size += chunk.length;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* head;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBodyBytes) throw new BodyTooLarge(`request body over ${maxBodyBytes} bytes`);
+      yield chunk;
+    }
   }
+  return Readable.from(chunks(), { objectMode: false });
+}
 
-  function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    service: ServiceView,
-    path: string,
-    requestId: string,
-    lease: Lease,
-    attempt: number,
-  ): void {
-    const abort = new AbortController();
-    let settled = false;
-    const settle = (outcome: Outcome) => {
-      if (settled) return;
-      settled = true;
-      req.off("close", onClientClose);
-      engine.release(lease, outcome, Math.round((options.clock.now() - lease.startedAt) * 1000));
-      finished();
-    };
-    const onClientClose = () => {
-      if (!res.writableFinished) {
-        abort.abort();
-        settle("client_abort");
-      }
-    };
-    req.once("close", onClientClose);
+/**
+ * One proxied request. Implements undici's raw dispatch handler (onConnect,
+ * onHeaders, onData, onComplete, onError: raw Buffer headers, no parsing) for
+ * each attempt.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  lease!: Lease;
+  attempt = 0;
+  responded = false;
+  settled = false;
+  isRetry = false;
+  abortUpstream: ((error?: Error) => void) | undefined;
+  resumeUpstream: (() => void) | undefined;
 
-    const timeoutMs = options.requestTimeoutMs?.(service) ?? defaultTimeoutMs;
-    const withBody = hasBody(req);
-    const pool = pools.get(lease.host, lease.port);
-    const requestOptions: Dispatcher.RequestOptions = {
-      method: req.method as Dispatcher.HttpMethod,
-      path,
-      headers: upstreamRequestHeaders({
-        rawHeaders: req.rawHeaders,
-        headers: req.headers,
-        requestId,
-        instanceId: lease.instanceId,
-        upstreamHost: `${lease.host}:${lease.port}`,
-        clientAddress: req.socket.remoteAddress ?? "",
-      }),
-      body: withBody ? req : null,
-      signal: abort.signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    };
-    pool.request(requestOptions).then(
-      (upstream) => {
-        if (settled) {
-          upstream.body.destroy();
-          return;
-        }
-        const outcome: Outcome =
-          upstream.statusCode >= 500 ? "http_5xx" : upstream.statusCode >= 400 ? "http_4xx" : "success";
-        if (draining) res.shouldKeepAlive = false;
-        res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers, requestId, lease.instanceId));
-        pipeline(upstream.body, res, (error) => {
-          if (error) {
-            if (settled) return; // the client went away: already recorded
-            settle(classify(error).outcome);
-            res.destroy();
-          } else {
-            settle(outcome);
-          }
-        });
+  constructor(
+    readonly proxy: Proxy,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly service: ServiceView,
+    readonly path: string,
+    readonly requestId: string,
+    readonly body: RequestBody,
+    readonly timeoutMs: number,
+  ) {}
+
+  start(lease: Lease): void {
+    this.lease = lease;
+    this.settled = false;
+    this.abortUpstream = undefined;
+    const { req } = this;
+    const body = this.body;
+    const pool = this.proxy.pools.get(lease.host, lease.port);
+    pool.dispatch(
+      {
+        method: req.method as Dispatcher.HttpMethod,
+        path: this.path,
+        headers: upstreamRequestHeaders({
+          rawHeaders: req.rawHeaders,
+          headers: req.headers,
+          requestId: this.requestId,
+          instanceId: lease.instanceId,
+          upstreamHost: `${lease.host}:${lease.port}`,
+          clientAddress: req.socket.remoteAddress ?? "",
+        }),
+        body: body.kind === "buffer" ? body.data : body.kind === "stream" ? streamedBody(req, body.head, this.proxy.maxBodyBytes) : null,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       },
-      (error: unknown) => {
-        if (settled) return;
-        const failure = classify(error);
-        settle(failure.outcome);
-        if (failure.retryable && attempt === 0 && !withBody && !res.headersSent) {
-          const next = engine.acquire(service, undefined, lease.instanceId);
-          if (next !== undefined) {
-            inFlight++;
-            forward(req, res, service, path, requestId, next, 1);
-            return;
-          }
-        }
-        const details = { requestId, service: service.name, instanceId: lease.instanceId };
-        if (failure.outcome === "timeout") {
-          sendProxyError(res, "gateway_timeout", { ...details, message: `instance did not answer within ${timeoutMs} ms` });
-        } else {
-          sendProxyError(res, "bad_gateway", { ...details, message: "could not reach the instance" });
-        }
-      },
+      this,
     );
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
-    const requestId = requestIdOf(req);
-    if (draining) res.shouldKeepAlive = false;
+  /** Records the attempt's outcome on its lease, once. */
+  settle(outcome: Outcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { engine, clock } = this.proxy;
+    engine.release(this.lease, outcome, Math.round((clock.now() - this.lease.startedAt) * 1000));
+  }
+
+  /** The whole exchange is over (answered, failed or abandoned). */
+  finish(): void {
+    if (this.isRetry) {
+      this.isRetry = false;
+      this.proxy.retryBudget.retryFinished();
+    }
+    this.res.off("close", this.onClientClose);
+    this.res.off("drain", this.onClientDrain);
+    this.proxy.finished();
+  }
+
+  readonly onClientClose = (): void => {
+    if (this.res.writableFinished || this.settled) return;
+    // The client went away before the answer was complete.
+    this.settle("client_abort");
+    this.abortUpstream?.(new Error("client closed the connection"));
+    this.finish();
+  };
+
+  readonly onClientDrain = (): void => {
+    this.resumeUpstream?.();
+  };
+
+  // --- undici raw handler ---
+
+  onConnect(abort: (error?: Error) => void): void {
+    if (this.settled) {
+      abort(new Error("client closed the connection"));
+      return;
+    }
+    this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.settled) return false;
+    if (statusCode < 200) return true; // 1xx informational: not forwarded
+    this.responded = true;
+    this.resumeUpstream = resume;
+    this.outcome = statusCode >= 500 ? "http_5xx" : statusCode >= 400 ? "http_4xx" : "success";
+    const { res } = this;
+    if (this.proxy.draining) res.shouldKeepAlive = false;
+    res.writeHead(statusCode, clientResponseRawHeaders(rawHeaders, this.requestId, this.lease.instanceId));
+    return true;
+  }
+
+  outcome: Outcome = "success";
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return false;
+    return this.res.write(chunk);
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settle(this.outcome);
+    this.res.end();
+    this.finish();
+  }
+
+  onError(error: Error): void {
+    if (this.settled) return; // client abort: already recorded and finished
+    const code = errorCode(error);
+    const timedOut = TIMEOUTS.has(code);
+    const notConnected = NOT_CONNECTED.has(code);
+    if (code === "ALICIA_BODY_TOO_LARGE" || (error.cause !== undefined && errorCode(error.cause) === "ALICIA_BODY_TOO_LARGE")) {
+      // The client's fault, not the instance's.
+      this.settle("client_abort");
+      this.fail("payload_too_large", `request body over ${this.proxy.maxBodyBytes} bytes`);
+      return;
+    }
+    this.settle(timedOut ? "timeout" : "connect_error");
+    if (this.responded) {
+      // Part of the answer is already on its way: the only honest signal left is to cut it.
+      this.res.destroy(error);
+      this.finish();
+      return;
+    }
+    if (!timedOut && this.mayRetry(notConnected)) {
+      const next = this.proxy.engine.acquire(this.service, this.proxy.hashKey(this.service, this.req), this.lease.instanceId);
+      if (next !== undefined) {
+        this.attempt++;
+        this.start(next);
+        return;
+      }
+      this.proxy.retryBudget.retryFinished();
+      this.isRetry = false;
+    }
+    if (timedOut) this.fail("gateway_timeout", `instance did not answer within ${this.timeoutMs} ms`);
+    else this.fail("bad_gateway", "could not reach the instance");
+  }
+
+  mayRetry(notConnected: boolean): boolean {
+    if (this.attempt + 1 >= MAX_ATTEMPTS || this.res.headersSent) return false;
+    if (this.body.kind === "stream") return false; // not replayable
+    if (!notConnected && !IDEMPOTENT.has(this.req.method ?? "")) return false; // may have reached the instance
+    if (this.isRetry) return false;
+    if (!this.proxy.retryBudget.tryRetry()) return false;
+    this.isRetry = true;
+    return true;
+  }
+
+  fail(code: "gateway_timeout" | "bad_gateway" | "payload_too_large", message: string): void {
+    if (code === "payload_too_large") this.res.shouldKeepAlive = false; // the rest of the body is not read
+    sendProxyError(this.res, code, { requestId: this.requestId, service: this.service.name, instanceId: this.lease.instanceId, message });
+    this.finish();
+  }
+}
+
+class Proxy {
+  readonly pools = new UpstreamPools();
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly retryBudget: RetryBudget;
+  readonly maxBodyBytes: number;
+  readonly bufferBodyBytes: number;
+  readonly defaultTimeoutMs: number;
+  readonly retryAfterS: number;
+  draining = false;
+  active = 0;
+  onIdle: (() => void) | undefined;
+
+  constructor(readonly options: ProxyOptions) {
+    this.engine = options.engine;
+    this.clock = options.clock;
+    this.retryBudget = options.retryBudget ?? new RetryBudget();
+    this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+    this.bufferBodyBytes = options.bufferBodyBytes ?? 64 * 1024;
+    this.defaultTimeoutMs = options.defaultRequestTimeoutMs ?? 30_000;
+    this.retryAfterS = options.retryAfterS ?? 1;
+    if (!(this.maxBodyBytes >= 0)) throw new RangeError(`maxBodyBytes must be >= 0, got ${this.maxBodyBytes}`);
+  }
+
+  finished(): void {
+    this.active--;
+    this.retryBudget.requestFinished();
+    if (this.active === 0) this.onIdle?.();
+  }
+
+  hashKey(service: ServiceView, req: IncomingMessage): string | undefined {
+    if (service.config.algorithm !== "consistent_hash") return undefined;
+    const header = service.config.hashHeader;
+    const value = header === undefined ? undefined : req.headers[header.toLowerCase()];
+    if (typeof value === "string" && value !== "") return value;
+    return req.socket.remoteAddress ?? "";
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const given = req.headers["x-request-id"];
+    const requestId = typeof given === "string" && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    if (this.draining) res.shouldKeepAlive = false;
     const target = splitTarget(req.url ?? "/");
-    const service = target === undefined ? undefined : engine.getService(target.service);
+    const service = target === undefined ? undefined : this.engine.getService(target.service);
     if (target === undefined || service === undefined) {
       req.resume();
       sendProxyError(res, "unknown_service", {
         requestId,
-        message: target === undefined ? "no service in the request path; use /{service}/{path}" : `no service named ${JSON.stringify(target.service)}`,
+        message:
+          target === undefined ? "no service in the request path; use /{service}/{path}" : `no service named ${JSON.stringify(target.service)}`,
         ...(target === undefined ? {} : { service: target.service }),
       });
       return;
     }
-    const lease = engine.acquire(service);
+    this.active++;
+    this.retryBudget.requestStarted();
+    readRequestBody(req, this.bufferBodyBytes, this.maxBodyBytes, (body) => {
+      this.dispatch(req, res, service, target.path, requestId, body);
+    });
+  };
+
+  dispatch(req: IncomingMessage, res: ServerResponse, service: ServiceView, path: string, requestId: string, body: RequestBody): void {
+    if (body.kind === "aborted") {
+      this.finished();
+      return;
+    }
+    if (body.kind === "too_large") {
+      res.shouldKeepAlive = false; // the rest of the body is not read
+      sendProxyError(res, "payload_too_large", {
+        requestId,
+        service: service.name,
+        message: `request body over ${this.maxBodyBytes} bytes`,
+      });
+      this.finished();
+      return;
+    }
+    const lease = this.engine.acquire(service, this.hashKey(service, req));
     if (lease === undefined) {
-      req.resume();
+      if (body.kind === "stream") res.shouldKeepAlive = false;
+      else req.resume();
       sendProxyError(res, "no_available_instance", {
         requestId,
         service: service.name,
-        retryAfterS,
+        retryAfterS: this.retryAfterS,
         message: `no available instance of ${service.name}`,
       });
+      this.finished();
       return;
     }
-    inFlight++;
-    forward(req, res, service, target.path, requestId, lease, 0);
+    const timeoutMs = this.options.requestTimeoutMs?.(service) ?? this.defaultTimeoutMs;
+    const exchange = new Exchange(this, req, res, service, path, requestId, body === NO_BODY ? NO_BODY : body, timeoutMs);
+    // `res` closes when the answer is complete or the connection died; only the latter matters here.
+    res.once("close", exchange.onClientClose);
+    res.on("drain", exchange.onClientDrain);
+    exchange.start(lease);
   }
+}
 
+export function createProxyServer(options: ProxyOptions): ProxyServer {
+  const proxy = new Proxy(options);
   const server = http.createServer(
     {
       headersTimeout: options.clientHeaderTimeoutMs ?? 10_000,
       requestTimeout: 0,
       keepAliveTimeout: 5_000,
     },
-    handle,
+    proxy.handle,
   );
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -242,24 +403,24 @@ export function createProxyServer(options: ProxyOptions): ProxyServer {
         });
       });
     },
-    inFlight: () => inFlight,
+    inFlight: () => proxy.active,
     async drain(timeoutMs) {
-      draining = true;
+      proxy.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
+      if (proxy.active > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, timeoutMs);
-          onIdle = () => {
+          proxy.onIdle = () => {
             clearTimeout(timer);
             resolve();
           };
         });
       }
-      const cut = inFlight;
+      const cut = proxy.active;
       server.closeAllConnections();
       await closed;
-      await pools.closeAll();
+      await proxy.pools.closeAll();
       return cut;
     },
   };

@@ -1,0 +1,45 @@
+/**
+ * Public surface of the balancing engine (pure core: no I/O, no timers, no
+ * ambient time or randomness). Code outside server/engine imports only this file.
+ */
+
+export {
+  ALGORITHMS,
+  DEFAULT_BREAKER,
+  DEFAULT_HEALTH,
+  OUTCOMES,
+  instanceId,
+  isAlgorithm,
+  isFailure,
+  seededRng,
+  serviceName,
+} from "./types";
+export type {
+  Algorithm,
+  BreakerSettings,
+  BreakerSnapshot,
+  BreakerStateKind,
+  Clock,
+  HealthSettings,
+  HealthStatus,
+  InstanceConfig,
+  InstanceId,
+  InstanceSnapshot,
+  InstanceWindowStats,
+  LatencySummary,
+  Outcome,
+  Rng,
+  ServiceConfig,
+  ServiceName,
+  ServiceSettingsSnapshot,
+  ServiceSnapshot,
+  ServiceWindowStats,
+  StatsSnapshot,
+  WindowStats,
+} from "./types";
+export { createEngine, EngineError } from "./engine";
+export type { Engine, EngineErrorCode, EngineOptions, Lease, ServiceView } from "./engine";
+export { ENGINE_EVENT_TYPES } from "./events";
+export type { EngineEvent, EngineEventType, InstanceChange, ListenerErrorHandler, ServiceChange } from "./events";
+export { HISTOGRAM_LENGTH, HISTOGRAM_MAX_US, LatencyHistogram, mergeHistograms } from "./histogram";
+export { MAX_WEIGHT, validateInstanceConfig, validateServiceConfig } from "./validate";
