@@ -9,8 +9,8 @@
  * Run: npx tsx bench/engine-pick.ts [pairs] [algorithm substring]
  */
 
-import { ALGORITHMS, createEngine, instanceId, seededRng, serviceName } from "../server/engine/index";
-import type { Algorithm, InstanceSnapshot } from "../server/engine/index";
+import { ALGORITHMS, DEFAULT_HEALTH, DEFAULT_REQUEST_TIMEOUT_MS, createEngine, instanceId, seededRng, serviceName } from "../server/engine";
+import type { Algorithm, InstanceSnapshot } from "../server/engine";
 
 const INSTANCES = 10_000;
 const PAIRS = Number(process.argv[2] ?? 100_000);
@@ -27,7 +27,8 @@ function buildEngine(algorithm: Algorithm) {
     algorithm,
     maxConnectionsPerInstance: Number.POSITIVE_INFINITY,
     breaker: { failureThreshold: 5, recoveryTimeoutMs: 60_000, maxRecoveryTimeoutMs: 600_000, successThreshold: 3, halfOpenMaxProbes: 1 },
-    health: { healthyThreshold: 2, unhealthyThreshold: 3 },
+    health: DEFAULT_HEALTH,
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   });
   for (let i = 0; i < INSTANCES; i++) {
     engine.upsertInstance(name, {

@@ -6,12 +6,10 @@
 // Playwright count their tests. The last line is `N passed, N failed`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { buildIfNeeded, generatePrismaClient, root } from "./build-if-needed.mjs";
 
-const require = createRequire(import.meta.url);
-const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
 let passed = 0;
 let failed = 0;
 const failures = [];

@@ -61,15 +61,22 @@ async function harness(
     maxConnectionsPerInstance: 100,
     breaker: { ...DEFAULT_BREAKER, ...options.breaker },
     health: DEFAULT_HEALTH,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
   });
   for (const i of instances) {
     engine.upsertInstance(name, { id: instanceId(i.id), host: "127.0.0.1", port: i.port, weight: i.weight ?? 1, enabled: true, draining: false });
   }
-  engine.upsertService({ name: serviceName("empty"), algorithm: "round_robin", maxConnectionsPerInstance: 100, breaker: DEFAULT_BREAKER, health: DEFAULT_HEALTH });
+  engine.upsertService({
+    name: serviceName("empty"),
+    algorithm: "round_robin",
+    maxConnectionsPerInstance: 100,
+    breaker: DEFAULT_BREAKER,
+    health: DEFAULT_HEALTH,
+    requestTimeoutMs: 30_000,
+  });
   const proxy = createProxyServer({
     engine,
     clock,
-    ...(options.requestTimeoutMs === undefined ? {} : { defaultRequestTimeoutMs: options.requestTimeoutMs }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });
   const address = await proxy.listen(0, "127.0.0.1");

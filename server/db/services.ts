@@ -2,25 +2,24 @@
  * Services and instances: rows ↔ engine configuration. Prisma types stay in
  * this folder; callers get engine types (ServiceConfig, InstanceConfig).
  */
-import type { Algorithm, InstanceConfig, InstanceId, ServiceConfig, ServiceName } from "../engine";
-import { ALGORITHMS, DEFAULT_BREAKER } from "../engine";
+import type { Algorithm, HealthCheckMethod, InstanceConfig, InstanceId, ServiceConfig, ServiceName } from "../engine";
+import { ALGORITHMS, DEFAULT_BREAKER, HEALTH_CHECK_METHODS } from "../engine";
 import type { PrismaClient } from "./generated/client";
 
 export interface StoredService {
   readonly config: ServiceConfig;
   readonly instances: readonly InstanceConfig[];
-  readonly healthCheck: {
-    readonly methods: readonly string[];
-    readonly path: string;
-    readonly intervalMs: number;
-    readonly timeoutMs: number;
-  };
-  readonly requestTimeoutMs: number;
 }
 
 function toAlgorithm(value: string): Algorithm {
   const found = ALGORITHMS.find((a) => a === value);
   if (!found) throw new Error(`database holds unknown algorithm ${JSON.stringify(value)}`);
+  return found;
+}
+
+function toMethod(value: string): HealthCheckMethod {
+  const found = HEALTH_CHECK_METHODS.find((m) => m === value);
+  if (!found) throw new Error(`database holds unknown health check method ${JSON.stringify(value)}`);
   return found;
 }
 
@@ -40,7 +39,15 @@ function toStored(row: ServiceRow & { instances: InstanceRow[] }): StoredService
         maxRecoveryTimeoutMs: Math.max(DEFAULT_BREAKER.maxRecoveryTimeoutMs, row.breakerRecoveryTimeoutMs),
         successThreshold: row.breakerSuccessThreshold,
       },
-      health: { healthyThreshold: row.healthyThreshold, unhealthyThreshold: row.unhealthyThreshold },
+      health: {
+        healthyThreshold: row.healthyThreshold,
+        unhealthyThreshold: row.unhealthyThreshold,
+        methods: row.healthCheckMethods.map(toMethod),
+        path: row.healthCheckPath,
+        intervalMs: row.healthCheckIntervalMs,
+        timeoutMs: row.healthCheckTimeoutMs,
+      },
+      requestTimeoutMs: row.requestTimeoutMs,
     },
     instances: row.instances.map((i) => ({
       id: i.instanceId as InstanceId,
@@ -50,13 +57,6 @@ function toStored(row: ServiceRow & { instances: InstanceRow[] }): StoredService
       enabled: i.enabled,
       draining: i.draining,
     })),
-    healthCheck: {
-      methods: row.healthCheckMethods,
-      path: row.healthCheckPath,
-      intervalMs: row.healthCheckIntervalMs,
-      timeoutMs: row.healthCheckTimeoutMs,
-    },
-    requestTimeoutMs: row.requestTimeoutMs,
   };
 }
 

@@ -164,7 +164,12 @@ function freezeServiceConfig(config: ServiceConfig): ServiceConfig {
     health: Object.freeze({
       healthyThreshold: config.health.healthyThreshold,
       unhealthyThreshold: config.health.unhealthyThreshold,
+      methods: Object.freeze([...config.health.methods]),
+      path: config.health.path,
+      intervalMs: config.health.intervalMs,
+      timeoutMs: config.health.timeoutMs,
     }),
+    requestTimeoutMs: config.requestTimeoutMs,
     hashHeader: config.hashHeader,
   });
 }
@@ -180,7 +185,15 @@ function sameBreaker(a: BreakerSettings, b: BreakerSettings): boolean {
 }
 
 function sameHealth(a: HealthSettings, b: HealthSettings): boolean {
-  return a.healthyThreshold === b.healthyThreshold && a.unhealthyThreshold === b.unhealthyThreshold;
+  return (
+    a.healthyThreshold === b.healthyThreshold &&
+    a.unhealthyThreshold === b.unhealthyThreshold &&
+    a.methods.length === b.methods.length &&
+    a.methods.every((m, i) => b.methods[i] === m) &&
+    a.path === b.path &&
+    a.intervalMs === b.intervalMs &&
+    a.timeoutMs === b.timeoutMs
+  );
 }
 
 function invalid(fn: () => void): void {
@@ -238,6 +251,9 @@ class EngineImpl implements Engine {
     }
     if (!sameBreaker(prev.breaker, next.breaker)) changes.push({ field: "breaker", from: prev.breaker, to: next.breaker });
     if (!sameHealth(prev.health, next.health)) changes.push({ field: "health", from: prev.health, to: next.health });
+    if (prev.requestTimeoutMs !== next.requestTimeoutMs) {
+      changes.push({ field: "requestTimeoutMs", from: prev.requestTimeoutMs, to: next.requestTimeoutMs });
+    }
     if (prev.hashHeader !== next.hashHeader) {
       changes.push({ field: "hashHeader", from: prev.hashHeader ?? null, to: next.hashHeader ?? null });
     }

@@ -40,6 +40,7 @@ export type ServiceChange =
   | { field: "maxConnectionsPerInstance"; from: number; to: number }
   | { field: "breaker"; from: BreakerSettings; to: BreakerSettings }
   | { field: "health"; from: HealthSettings; to: HealthSettings }
+  | { field: "requestTimeoutMs"; from: number; to: number }
   | { field: "hashHeader"; from: string | null; to: string | null };
 
 export type InstanceChange =

@@ -7,7 +7,7 @@
 import { createEngine } from "./engine";
 import type { Engine, Lease, ServiceView } from "./engine";
 import type { EngineEvent } from "./events";
-import { DEFAULT_BREAKER, DEFAULT_HEALTH, instanceId, seededRng, serviceName } from "./types";
+import { DEFAULT_BREAKER, DEFAULT_HEALTH, DEFAULT_REQUEST_TIMEOUT_MS, instanceId, seededRng, serviceName } from "./types";
 import type { Algorithm, Clock, InstanceConfig, ServiceConfig } from "./types";
 
 export interface ManualClock extends Clock {
@@ -31,6 +31,7 @@ export function serviceConfig(name: string, algorithm: Algorithm, overrides: Par
     maxConnectionsPerInstance: 1_000,
     breaker: { ...DEFAULT_BREAKER },
     health: { ...DEFAULT_HEALTH },
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
     ...overrides,
   };
 }

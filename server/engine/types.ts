@@ -85,11 +85,23 @@ export interface BreakerSettings {
   halfOpenMaxProbes: number;
 }
 
+/** How an instance is checked: HTTP GET of a path (2xx passes), TCP connect, or MQTT heartbeats. */
+export const HEALTH_CHECK_METHODS = ["http", "tcp", "mqtt"] as const;
+export type HealthCheckMethod = (typeof HEALTH_CHECK_METHODS)[number];
+
 export interface HealthSettings {
   /** Consecutive passed checks that turn an unhealthy instance healthy (HAProxy `rise`). */
   healthyThreshold: number;
   /** Consecutive failed checks that turn an instance unhealthy (HAProxy `fall`). */
   unhealthyThreshold: number;
+  /** Methods tried in order; the first that passes decides (the seed's http → mqtt → tcp). */
+  methods: readonly HealthCheckMethod[];
+  /** Path of the HTTP check. */
+  path: string;
+  /** Time between checks of one instance (seed default 30 s). */
+  intervalMs: number;
+  /** A check that takes longer fails. */
+  timeoutMs: number;
 }
 
 export interface ServiceConfig {
@@ -99,6 +111,8 @@ export interface ServiceConfig {
   maxConnectionsPerInstance: number;
   breaker: BreakerSettings;
   health: HealthSettings;
+  /** Upstream response-headers timeout of a proxied request (seed default 30 s). */
+  requestTimeoutMs: number;
   /** Request header whose value is the consistent_hash key (read by the proxy). */
   hashHeader?: string | undefined;
 }
@@ -122,11 +136,18 @@ export const DEFAULT_BREAKER: BreakerSettings = Object.freeze({
   halfOpenMaxProbes: 1,
 });
 
-/** HAProxy `rise 2 fall 3`. */
+/** HAProxy `rise 2 fall 3`; the seed's 30 s interval and HTTP check; a 5 s check timeout. */
 export const DEFAULT_HEALTH: HealthSettings = Object.freeze({
   healthyThreshold: 2,
   unhealthyThreshold: 3,
+  methods: Object.freeze(["http"] as const),
+  path: "/health",
+  intervalMs: 30_000,
+  timeoutMs: 5_000,
 });
+
+/** The seed's upstream request timeout. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export const OUTCOMES = ["success", "http_5xx", "connect_error", "timeout", "client_abort", "http_4xx"] as const;
 export type Outcome = (typeof OUTCOMES)[number];

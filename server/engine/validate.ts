@@ -9,7 +9,7 @@
  * Cost: O(1).
  */
 
-import { isAlgorithm } from "./types";
+import { HEALTH_CHECK_METHODS, isAlgorithm } from "./types";
 import type { BreakerSettings, HealthSettings, InstanceConfig, ServiceConfig } from "./types";
 
 /** Largest instance weight. nginx allows up to 1000 per server; we allow 10,000. */
@@ -57,6 +57,19 @@ export function validateBreakerSettings(settings: BreakerSettings, field = "brea
 export function validateHealthSettings(settings: HealthSettings, field = "health"): void {
   requireInteger(`${field}.healthyThreshold`, settings.healthyThreshold, 1, 1_000);
   requireInteger(`${field}.unhealthyThreshold`, settings.unhealthyThreshold, 1, 1_000);
+  const methods: readonly unknown[] = Array.isArray(settings.methods) ? settings.methods : [];
+  if (
+    methods.length === 0 ||
+    methods.some((m) => !HEALTH_CHECK_METHODS.some((known) => known === m)) ||
+    new Set(methods).size !== methods.length
+  ) {
+    throw new RangeError(`${field}.methods must be a non-empty list of distinct ${HEALTH_CHECK_METHODS.join(", ")}, got ${show(settings.methods)}`);
+  }
+  if (typeof settings.path !== "string" || !settings.path.startsWith("/") || settings.path.length > 512) {
+    throw new RangeError(`${field}.path must start with "/" (at most 512 characters), got ${show(settings.path)}`);
+  }
+  requireInteger(`${field}.intervalMs`, settings.intervalMs, 100, 86_400_000);
+  requireInteger(`${field}.timeoutMs`, settings.timeoutMs, 10, 600_000);
 }
 
 export function validateServiceConfig(config: ServiceConfig): void {
@@ -70,6 +83,7 @@ export function validateServiceConfig(config: ServiceConfig): void {
   }
   validateBreakerSettings(config.breaker, "service.breaker");
   validateHealthSettings(config.health, "service.health");
+  requireInteger("service.requestTimeoutMs", config.requestTimeoutMs, 1, 3_600_000);
   if (config.hashHeader !== undefined) requireNonEmptyString("service.hashHeader", config.hashHeader);
 }
 

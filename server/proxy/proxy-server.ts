@@ -15,7 +15,7 @@
  *    once, idempotent methods only, within the retry budget (RetryBudget);
  *    a POST is never sent twice;
  *  - otherwise 502 (connection failure), 504 (no response headers within the
- *    service's timeout), 503 + Retry-After (no instance), 404 (unknown
+ *    service's requestTimeoutMs), 503 + Retry-After (no instance), 404 (unknown
  *    service), 413 (body over the limit, before any upstream is contacted when
  *    the length is declared), all JSON (errors.ts). An upstream's own answers,
  *    5xx included, pass untouched.
@@ -38,10 +38,6 @@ export interface ProxyOptions {
   readonly engine: Engine;
   /** The engine's clock (milliseconds), so lease start and end use one time base. */
   readonly clock: Clock;
-  /** Upstream response-headers timeout when a service sets none (seed default 30 s). */
-  readonly defaultRequestTimeoutMs?: number;
-  /** Per-service upstream timeout; falls back to defaultRequestTimeoutMs. */
-  readonly requestTimeoutMs?: (service: ServiceView) => number | undefined;
   /** Time a client has to send its request headers (default 10 s). */
   readonly clientHeaderTimeoutMs?: number;
   /** Largest request body accepted (default 10 MiB). */
@@ -286,7 +282,6 @@ class Proxy {
   readonly retryBudget: RetryBudget;
   readonly maxBodyBytes: number;
   readonly bufferBodyBytes: number;
-  readonly defaultTimeoutMs: number;
   readonly retryAfterS: number;
   draining = false;
   active = 0;
@@ -298,7 +293,6 @@ class Proxy {
     this.retryBudget = options.retryBudget ?? new RetryBudget();
     this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
     this.bufferBodyBytes = options.bufferBodyBytes ?? 64 * 1024;
-    this.defaultTimeoutMs = options.defaultRequestTimeoutMs ?? 30_000;
     this.retryAfterS = options.retryAfterS ?? 1;
     if (!(this.maxBodyBytes >= 0)) throw new RangeError(`maxBodyBytes must be >= 0, got ${this.maxBodyBytes}`);
   }
@@ -368,7 +362,7 @@ class Proxy {
       this.finished();
       return;
     }
-    const timeoutMs = this.options.requestTimeoutMs?.(service) ?? this.defaultTimeoutMs;
+    const timeoutMs = service.config.requestTimeoutMs;
     const exchange = new Exchange(this, req, res, service, path, requestId, body === NO_BODY ? NO_BODY : body, timeoutMs);
     // `res` closes when the answer is complete or the connection died; only the latter matters here.
     res.once("close", exchange.onClientClose);

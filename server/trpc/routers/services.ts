@@ -27,8 +27,8 @@ export const servicesRouter = createTRPCRouter({
         instanceCount: service.instances.length,
         availableCount: snapshot?.availableCount ?? 0,
         healthyCount: snapshot?.healthyCount ?? 0,
-        healthCheckMethods: [...service.healthCheck.methods],
-        requestTimeoutMs: service.requestTimeoutMs,
+        healthCheckMethods: [...service.config.health.methods],
+        requestTimeoutMs: service.config.requestTimeoutMs,
       };
     });
   }),
