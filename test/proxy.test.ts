@@ -376,3 +376,39 @@ describe("an instance killed under load", () => {
     expect(h.engine.getServiceSnapshot("orders")!.instances.find((i) => i.id === "k1")!.breaker.state).toBe("closed");
   });
 });
+
+describe("routing errors and upstream pools", () => {
+  it("reports the proxy's own 502/503/504 answers as routing_error events", async () => {
+    const [hang] = await backends(1);
+    hang!.behaviour = () => undefined;
+    const dead = await unusedPort();
+    const h = await harness([{ id: "hang", port: hang!.port }, { id: "dead", port: dead }], {
+      requestTimeoutMs: 200,
+      breaker: { failureThreshold: 100 },
+    });
+    const events: { kind: string; status: number; instanceId: string | null; requestId: string; count: number }[] = [];
+    h.engine.on("routing_error", (e) => events.push(e));
+    const timeout = await fetch(`${h.url}/orders/a`, { headers: { "x-request-id": "t-1" } }); // hang → 504
+    expect(timeout.status).toBe(504);
+    const none = await fetch(`${h.url}/empty/a`, { headers: { "x-request-id": "n-1" } });
+    expect(none.status).toBe(503);
+    h.engine.removeInstance(serviceName("orders"), instanceId("hang"));
+    const refused = await fetch(`${h.url}/orders/a`, { headers: { "x-request-id": "r-1" } }); // only "dead" left → 502
+    expect(refused.status).toBe(502);
+    expect(events).toEqual([
+      expect.objectContaining({ kind: "gateway_timeout", status: 504, instanceId: "hang", requestId: "t-1", count: 1 }),
+      expect.objectContaining({ kind: "no_available_instance", status: 503, instanceId: null, requestId: "n-1", count: 1 }),
+      expect.objectContaining({ kind: "bad_gateway", status: 502, instanceId: "dead", requestId: "r-1", count: 1 }),
+    ]);
+  });
+
+  it("closes an origin's pool once no instance uses it", async () => {
+    const [b1, b2] = await backends(2);
+    const h = await harness([{ id: b1!.id, port: b1!.port }, { id: b2!.id, port: b2!.port }]);
+    for (let i = 0; i < 4; i++) expect((await fetch(`${h.url}/orders/x`)).status).toBe(200);
+    expect(h.proxy.upstreamOrigins().sort()).toEqual([`127.0.0.1:${b1!.port}`, `127.0.0.1:${b2!.port}`].sort());
+    h.engine.removeInstance(serviceName("orders"), instanceId(b1!.id));
+    expect(h.proxy.upstreamOrigins()).toEqual([`127.0.0.1:${b2!.port}`]);
+    expect((await fetch(`${h.url}/orders/x`)).headers.get("x-instance-id")).toBe(b2!.id);
+  });
+});

@@ -25,6 +25,7 @@ import { HashRing } from "./hash-ring";
 import { InstanceState } from "./instance-state";
 import type { Picker, PickerMemory } from "./picker";
 import { createPicker } from "./pickers";
+import { RoutingErrorLimiter, type RoutingError, type RoutingErrorSummary } from "./routing-errors";
 import { StatsWindow } from "./stats";
 import type {
   BreakerSettings,
@@ -97,6 +98,12 @@ export interface Engine {
   forceOpenBreaker(service: ServiceName, id: InstanceId, reason: string): void;
   /** Advance time-driven state (open → half_open); acquire also checks lazily. */
   tick(): void;
+  /**
+   * A request the balancer could not route (its own 502/503/504). Emitted as a
+   * `routing_error` event at most once a second per service and kind; the ones
+   * in between are counted into the next event (RoutingErrorLimiter).
+   */
+  reportRoutingError(service: ServiceName, error: RoutingError): void;
   /** Subscribe to one event type or "*"; returns a disposer. */
   on<K extends EngineEventType>(type: K | "*", listener: (e: Extract<EngineEvent, { type: K }>) => void): () => void;
   /** Take-and-reset the interval counters of every service and instance, plus cumulative totals. */
@@ -214,6 +221,7 @@ class EngineImpl implements Engine {
   private lastDrainAt: number;
   private totalRequests = 0;
   private totalFailed = 0;
+  private readonly routingErrors = new RoutingErrorLimiter();
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
@@ -285,6 +293,7 @@ class EngineImpl implements Engine {
     const now = this.clock.now();
     const why = reason ?? "service removed";
     svc.removed = true;
+    this.routingErrors.forget(name);
     svc.picker?.dispose();
     svc.picker = undefined;
     for (const inst of svc.instances.values()) {
@@ -495,7 +504,31 @@ class EngineImpl implements Engine {
   tick(): void {
     const now = this.clock.now();
     for (const svc of this.services.values()) if (now >= svc.nextBreakerDueAt) this.promoteDue(svc, now);
+    for (const summary of this.routingErrors.flush(now)) this.enqueueRoutingError(summary, now);
     this.bus.flush();
+  }
+
+  reportRoutingError(service: ServiceName, error: RoutingError): void {
+    const now = this.clock.now();
+    const summary = this.routingErrors.report(service, error, now);
+    if (summary === undefined) return;
+    this.enqueueRoutingError(summary, now);
+    this.bus.flush();
+  }
+
+  private enqueueRoutingError(summary: RoutingErrorSummary, now: number): void {
+    const { error } = summary;
+    this.bus.enqueue({
+      type: "routing_error",
+      service: summary.service,
+      at: now,
+      reason: error.detail,
+      kind: error.kind,
+      status: error.status,
+      instanceId: error.instanceId ?? null,
+      requestId: error.requestId,
+      count: summary.count,
+    });
   }
 
   on<K extends EngineEventType>(type: K | "*", listener: EventListener<K>): () => void {

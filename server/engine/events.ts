@@ -15,6 +15,7 @@
  * Cost: O(listeners) per event; nothing is emitted per pick.
  */
 
+import type { RoutingErrorKind } from "./routing-errors";
 import type {
   Algorithm,
   BreakerSettings,
@@ -77,7 +78,16 @@ export type EngineEvent =
   | (InstanceEventBase & { type: "breaker_half_opened"; from: "open" })
   | (InstanceEventBase & { type: "breaker_closed"; from: "half_open" })
   | (InstanceEventBase & { type: "breaker_reset"; from: BreakerStateKind })
-  | (InstanceEventBase & { type: "breaker_forced_open"; from: BreakerStateKind });
+  | (InstanceEventBase & { type: "breaker_forced_open"; from: BreakerStateKind })
+  | (ServiceEventBase & {
+      type: "routing_error";
+      kind: RoutingErrorKind;
+      status: number;
+      instanceId: InstanceId | null;
+      requestId: string;
+      /** Occurrences this event stands for (rate-limited, see routing-errors.ts). */
+      count: number;
+    });
 
 export type EngineEventType = EngineEvent["type"];
 
@@ -96,6 +106,7 @@ export const ENGINE_EVENT_TYPES = [
   "breaker_closed",
   "breaker_reset",
   "breaker_forced_open",
+  "routing_error",
 ] as const satisfies readonly EngineEventType[];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -43,6 +43,8 @@ export type {
 export { createEngine, EngineError } from "./engine";
 export type { Engine, EngineErrorCode, EngineOptions, Lease, ServiceView } from "./engine";
 export { ENGINE_EVENT_TYPES } from "./events";
+export { ROUTING_ERROR_KINDS } from "./routing-errors";
+export type { RoutingError, RoutingErrorKind } from "./routing-errors";
 export type { EngineEvent, EngineEventType, InstanceChange, ListenerErrorHandler, ServiceChange } from "./events";
 export { HISTOGRAM_LENGTH, HISTOGRAM_MAX_US, LatencyHistogram, mergeHistograms } from "./histogram";
 export { MAX_WEIGHT, validateInstanceConfig, validateServiceConfig } from "./validate";

@@ -51,6 +51,8 @@ export interface ProxyOptions {
 
 export interface ProxyServer {
   readonly server: http.Server;
+  /** Origins ("host:port") with an open upstream pool. */
+  upstreamOrigins(): string[];
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Requests being handled right now. */
   inFlight(): number;
@@ -138,7 +140,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.abortUpstream = undefined;
     const { req } = this;
     const body = this.body;
-    const pool = this.proxy.pools.get(lease.host, lease.port);
+    const pool = this.proxy.pools.get(lease.host, lease.port, this.service.config.maxConnectionsPerInstance);
     pool.dispatch(
       {
         method: req.method as Dispatcher.HttpMethod,
@@ -269,7 +271,17 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   fail(code: "gateway_timeout" | "bad_gateway" | "payload_too_large", message: string): void {
-    if (code === "payload_too_large") this.res.shouldKeepAlive = false; // the rest of the body is not read
+    if (code === "payload_too_large") {
+      this.res.shouldKeepAlive = false; // the rest of the body is not read
+    } else {
+      this.proxy.engine.reportRoutingError(this.service.name, {
+        kind: code,
+        status: code === "bad_gateway" ? 502 : 504,
+        instanceId: this.lease.instanceId,
+        requestId: this.requestId,
+        detail: message,
+      });
+    }
     sendProxyError(this.res, code, { requestId: this.requestId, service: this.service.name, instanceId: this.lease.instanceId, message });
     this.finish();
   }
@@ -353,12 +365,9 @@ class Proxy {
     if (lease === undefined) {
       if (body.kind === "stream") res.shouldKeepAlive = false;
       else req.resume();
-      sendProxyError(res, "no_available_instance", {
-        requestId,
-        service: service.name,
-        retryAfterS: this.retryAfterS,
-        message: `no available instance of ${service.name}`,
-      });
+      const message = `no available instance of ${service.name}`;
+      sendProxyError(res, "no_available_instance", { requestId, service: service.name, retryAfterS: this.retryAfterS, message });
+      this.engine.reportRoutingError(service.name, { kind: "no_available_instance", status: 503, requestId, detail: message });
       this.finished();
       return;
     }
@@ -371,8 +380,61 @@ class Proxy {
   }
 }
 
+/**
+ * Keeps track of which instances use which origin, and closes an origin's
+ * pool once no instance uses it (instance removed or moved). Driven by engine
+ * events: the proxy never scans the registry.
+ */
+function trackOrigins(engine: Engine, pools: UpstreamPools): () => void {
+  const originOf = new Map<string, string>(); // "service/instance" → "host:port"
+  const users = new Map<string, number>(); // origin → instances using it
+  const keyOf = (service: string, instance: string) => `${service}\u0000${instance}`;
+  const unuse = (key: string) => {
+    const origin = originOf.get(key);
+    if (origin === undefined) return;
+    originOf.delete(key);
+    const left = (users.get(origin) ?? 1) - 1;
+    if (left > 0) {
+      users.set(origin, left);
+    } else {
+      users.delete(origin);
+      pools.release(origin);
+    }
+  };
+  const use = (key: string, origin: string) => {
+    if (originOf.get(key) === origin) return;
+    unuse(key);
+    originOf.set(key, origin);
+    users.set(origin, (users.get(origin) ?? 0) + 1);
+  };
+  for (const service of engine.listServices()) {
+    for (const instance of service.instances) use(keyOf(service.name, instance.id), `${instance.host}:${instance.port}`);
+  }
+  const disposers = [
+    engine.on("instance_registered", (e) => {
+      use(keyOf(e.service, e.instanceId), `${e.host}:${e.port}`);
+    }),
+    engine.on("instance_updated", (e) => {
+      if (!e.changes.some((c) => c.field === "host" || c.field === "port")) return;
+      const instance = engine.getServiceSnapshot(e.service)?.instances.find((i) => i.id === e.instanceId);
+      if (instance) use(keyOf(e.service, e.instanceId), `${instance.host}:${instance.port}`);
+    }),
+    engine.on("instance_unregistered", (e) => {
+      unuse(keyOf(e.service, e.instanceId));
+    }),
+    engine.on("service_unregistered", (e) => {
+      const prefix = keyOf(e.service, "");
+      for (const key of [...originOf.keys()]) if (key.startsWith(prefix)) unuse(key);
+    }),
+  ];
+  return () => {
+    for (const dispose of disposers) dispose();
+  };
+}
+
 export function createProxyServer(options: ProxyOptions): ProxyServer {
   const proxy = new Proxy(options);
+  const stopTracking = trackOrigins(options.engine, proxy.pools);
   const server = http.createServer(
     {
       headersTimeout: options.clientHeaderTimeoutMs ?? 10_000,
@@ -398,8 +460,10 @@ export function createProxyServer(options: ProxyOptions): ProxyServer {
       });
     },
     inFlight: () => proxy.active,
+    upstreamOrigins: () => proxy.pools.origins(),
     async drain(timeoutMs) {
       proxy.draining = true;
+      stopTracking();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (proxy.active > 0) {

@@ -1,8 +1,11 @@
 /**
  * One undici Pool per upstream origin (host:port), created on first use and
- * reused: keep-alive connections, a connection cap per instance, and an idle
- * timeout (4 s) below the 5 s keep-alive of Node and many other backends, so
- * the proxy never reuses a connection the backend is about to close.
+ * reused: keep-alive connections, a connection cap per instance (the
+ * service's maxConnectionsPerInstance: the engine never has more requests in
+ * flight to one instance, so none queue here), and an idle timeout (4 s)
+ * below the 5 s keep-alive of Node and many other backends, so the proxy
+ * never reuses a connection the backend is about to close. Pools of origins
+ * no instance uses any more are closed (their in-flight requests finish).
  */
 import { Pool } from "undici";
 
@@ -11,14 +14,13 @@ export const UPSTREAM_KEEP_ALIVE_MS = 4_000;
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>();
 
-  constructor(private readonly connectionsPerOrigin: number = 128) {}
-
-  get(host: string, port: number): Pool {
+  /** `connections`: cap for a new pool (Infinity → undici's unlimited). */
+  get(host: string, port: number, connections: number): Pool {
     const key = `${host}:${port}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       pool = new Pool(`http://${key}`, {
-        connections: this.connectionsPerOrigin,
+        connections: Number.isFinite(connections) ? connections : null,
         keepAliveTimeout: UPSTREAM_KEEP_ALIVE_MS,
         keepAliveMaxTimeout: UPSTREAM_KEEP_ALIVE_MS,
         connect: { timeout: 5_000 },
@@ -28,13 +30,18 @@ export class UpstreamPools {
     return pool;
   }
 
-  /** Drops the pool of an origin no instance uses any more (in-flight requests finish). */
-  release(host: string, port: number): void {
-    const key = `${host}:${port}`;
+  /** Drops the pool of an origin ("host:port") no instance uses any more (in-flight requests finish). */
+  release(origin: string): void {
+    const key = origin;
     const pool = this.#pools.get(key);
     if (pool === undefined) return;
     this.#pools.delete(key);
     void pool.close().catch(() => undefined);
+  }
+
+  /** Origins with a pool (tests). */
+  origins(): string[] {
+    return [...this.#pools.keys()];
   }
 
   async closeAll(): Promise<void> {
