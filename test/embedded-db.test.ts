@@ -35,7 +35,7 @@ describe("embedded database", () => {
       expect(services[0]!.config.name).toBe("orders");
       expect(services[0]!.config.algorithm).toBe("least_connections");
       expect(services[0]!.instances).toEqual([
-        { id: "orders-1", host: "127.0.0.1", port: 9001, weight: 3, enabled: true, draining: false },
+        { id: "orders-1", host: "127.0.0.1", port: 9001, weight: 3, enabled: true, draining: false, source: "manual" },
       ]);
     } finally {
       await second.close();

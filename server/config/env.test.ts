@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       mqtt: { kind: "embedded", port: 0, topicPrefix: "alicia" },
       logLevel: "info",
       shutdownTimeoutMs: 10_000,
+      discovery: { allowedHosts: [], deniedHosts: [], maxPerSecond: 50 },
     });
   });
 
@@ -30,6 +31,14 @@ describe("loadConfig", () => {
     expect(config.proxyPort).toBe(0);
   });
 
+  it("parses discovery host lists", () => {
+    expect(loadConfig({ DISCOVERY_ALLOWED_HOSTS: "10.0.0.0/8, 127.0.0.1,*.svc.local", DISCOVERY_DENIED_HOSTS: "fd00::/8" }).discovery).toEqual({
+      allowedHosts: ["10.0.0.0/8", "127.0.0.1", "*.svc.local"],
+      deniedHosts: ["fd00::/8"],
+      maxPerSecond: 50,
+    });
+  });
+
   it("treats empty strings as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", PORT: "" }).database.kind).toBe("embedded");
   });
@@ -45,6 +54,8 @@ describe("loadConfig", () => {
     ["MQTT_TOPIC_PREFIX", { MQTT_TOPIC_PREFIX: "alicia/#" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
     ["SHUTDOWN_TIMEOUT_MS", { SHUTDOWN_TIMEOUT_MS: "soon" }],
+    ["DISCOVERY_DENIED_HOSTS", { DISCOVERY_DENIED_HOSTS: "10.0.0.0/8, bad host!" }],
+    ["DISCOVERY_MAX_PER_SECOND", { DISCOVERY_MAX_PER_SECOND: "0" }],
   ];
   it.each(bad)("rejects a bad %s with one line naming it", (variable, env) => {
     let caught: unknown;

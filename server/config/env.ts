@@ -36,6 +36,17 @@ const urlWithSchemes = (name: string, schemes: readonly string[]) =>
       }
     }, `${name} must be a URL of the form ${schemes.map((s) => `${s}//host[:port]`).join(" or ")}`);
 
+/** A comma-separated list of CIDR ranges, IP addresses or host names (`*.` prefix allowed). */
+const hostList = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value) => value.split(",").map((item) => item.trim()).filter((item) => item !== ""))
+    .refine(
+      (items) => items.every((item) => /^(\*\.)?[A-Za-z0-9.-]+$|^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(item)),
+      `${name} must be a comma-separated list of CIDR ranges, addresses or host names`,
+    );
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const envSchema = z.object({
@@ -54,6 +65,9 @@ const envSchema = z.object({
     .default("alicia"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   SHUTDOWN_TIMEOUT_MS: positiveInt("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
+  DISCOVERY_ALLOWED_HOSTS: hostList("DISCOVERY_ALLOWED_HOSTS").default([]),
+  DISCOVERY_DENIED_HOSTS: hostList("DISCOVERY_DENIED_HOSTS").default([]),
+  DISCOVERY_MAX_PER_SECOND: positiveInt("DISCOVERY_MAX_PER_SECOND", 1, 100_000).default(50),
 });
 
 export interface Config {
@@ -65,6 +79,14 @@ export interface Config {
   mqtt: { kind: "embedded"; port: number; topicPrefix: string } | { kind: "external"; url: string; topicPrefix: string };
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
+  discovery: {
+    /** Hosts discovery may register (empty: any host not denied). */
+    allowedHosts: string[];
+    /** Hosts discovery may never register, besides link-local and cloud metadata addresses. */
+    deniedHosts: string[];
+    /** Registrations accepted per second (token bucket, burst of twice that). */
+    maxPerSecond: number;
+  };
 }
 
 /** Thrown for an invalid environment; `message` is one line per variable. */
@@ -105,6 +127,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: "embedded", port: e.MQTT_EMBEDDED_PORT, topicPrefix: e.MQTT_TOPIC_PREFIX },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    discovery: {
+      allowedHosts: e.DISCOVERY_ALLOWED_HOSTS,
+      deniedHosts: e.DISCOVERY_DENIED_HOSTS,
+      maxPerSecond: e.DISCOVERY_MAX_PER_SECOND,
+    },
   };
 }
 

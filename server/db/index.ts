@@ -1,4 +1,4 @@
 export { createDb, type CreateDbOptions, type Db } from "./client";
 export { applyMigrations, readMigrations, type MigrationFile, type MigrationResult } from "./migrate";
-export type { ServiceRepository, StoredService } from "./services";
+export type { InstanceSource, RegisterResult, ServiceRepository, StoredInstance, StoredService } from "./services";
 export type { PrismaClient } from "./generated/client";

@@ -1,2 +1,13 @@
 export { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker";
 export { connectMqtt, type ConnectOptions, type MqttConnection } from "./connection";
+export { eventMessage, startEventPublisher, type EventPublisher, type PublisherStats } from "./event-publisher";
+export { createHostPolicy, type HostPolicy } from "./host-policy";
+export {
+  INSTANCE_ID_PATTERN,
+  SERVICE_NAME_PATTERN,
+  discoveryMessageSchema,
+  startDiscovery,
+  type Discovery,
+  type RejectReason,
+} from "./discovery";
+export { HEARTBEAT_TIMEOUT_FACTOR, startHeartbeats, type HeartbeatVerdict, type Heartbeats } from "./heartbeats";
