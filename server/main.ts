@@ -20,7 +20,19 @@ import { createDb, type Db } from "./db";
 import { createEngine, seededRng, type Clock, type Engine } from "./engine";
 import { createAdminServer, type AdminServer } from "./http/admin-server";
 import { createMetrics } from "./http/metrics";
-import { connectMqtt, startEmbeddedBroker, type EmbeddedBroker, type MqttConnection } from "./mqtt";
+import {
+  connectMqtt,
+  createHostPolicy,
+  startDiscovery,
+  startEmbeddedBroker,
+  startEventPublisher,
+  startHeartbeats,
+  type Discovery,
+  type EmbeddedBroker,
+  type EventPublisher,
+  type Heartbeats,
+  type MqttConnection,
+} from "./mqtt";
 import { createProxyServer, type ProxyServer } from "./proxy";
 import { setRuntime, type Readiness } from "./runtime";
 
@@ -59,6 +71,9 @@ async function main(): Promise<void> {
   let db: Db | undefined;
   let broker: EmbeddedBroker | undefined;
   let mqtt: MqttConnection | undefined;
+  let publisher: EventPublisher | undefined;
+  let discovery: Discovery | undefined;
+  let heartbeats: Heartbeats | undefined;
   let proxy: ProxyServer | undefined;
   let admin: AdminServer | undefined;
   const timers: NodeJS.Timeout[] = [];
@@ -83,6 +98,13 @@ async function main(): Promise<void> {
       else log.info("proxy: drained");
     }
     await admin?.close();
+    await discovery?.stop();
+    heartbeats?.stop();
+    if (publisher) {
+      // Events of the shutdown itself (drained instances, ...) go out before we disconnect.
+      if (!(await publisher.flushed(2_000))) log.warn(publisher.stats(), "MQTT: events still queued at shutdown");
+      publisher.stop();
+    }
     await mqtt?.close().catch((error: unknown) => log.warn({ err: error }, "MQTT close failed"));
     await broker?.close();
     await db?.close();
@@ -140,6 +162,25 @@ async function main(): Promise<void> {
     const connection = mqtt;
     connection.client.on("offline", () => log.warn("MQTT: broker connection lost; reconnecting"));
     connection.client.on("reconnect", () => log.debug("MQTT: reconnecting"));
+    connection.client.on("connect", () => log.info("MQTT: connected"));
+    publisher = startEventPublisher({
+      engine,
+      connection,
+      toWallClockMs: (at) => Date.now() - (clock.now() - at),
+      onOverflow: (dropped) => {
+        if (dropped === 1 || dropped % 1_000 === 0) log.warn({ dropped }, "MQTT: event queue full while the broker is unreachable; oldest events dropped");
+      },
+    });
+    discovery = startDiscovery({
+      connection,
+      db,
+      engine,
+      hostPolicy: createHostPolicy({ allowed: config.discovery.allowedHosts, denied: config.discovery.deniedHosts }),
+      maxPerSecond: config.discovery.maxPerSecond,
+      log,
+    });
+    heartbeats = startHeartbeats({ connection, engine, now: () => clock.now() });
+    log.info(`MQTT: events on ${config.mqtt.topicPrefix}/load_balancer/#, discovery on ${discovery.topic}`);
 
     phase = "starting: proxy";
     proxy = createProxyServer({ engine, clock });
