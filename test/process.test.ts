@@ -133,7 +133,7 @@ describe.each(variants)("the product on $name", (variant) => {
     await product.waitReady();
     const out = product.output();
     expect(out).toMatch(variant.database);
-    expect(out).toMatch(/migrations: 0 applied, 1 already applied/);
+    expect(out).toMatch(/migrations: 0 applied, \d+ already applied/);
     expect(out).toMatch(variant.broker);
     expect(out).toMatch(/proxy: listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+/);

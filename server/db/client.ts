@@ -13,10 +13,12 @@ import { PrismaClient } from "./generated/client";
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded";
 import { applyMigrations, readMigrations, type MigrationResult } from "./migrate";
 import { createServiceRepository, type ServiceRepository } from "./services";
+import { createStatsRepository, type StatsRepository } from "./stats";
 
 export interface Db {
   readonly prisma: PrismaClient;
   readonly services: ServiceRepository;
+  readonly stats: StatsRepository;
   readonly kind: "embedded" | "postgres";
   /** Where the data lives, safe to log (no password). */
   readonly location: string;
@@ -72,6 +74,7 @@ export async function createDb(config: Config["database"], options: CreateDbOpti
   return {
     prisma,
     services: createServiceRepository(prisma),
+    stats: createStatsRepository(prisma),
     kind: embedded ? "embedded" : "postgres",
     location: embedded ? `embedded PGlite in ${embedded.dataDir}` : `PostgreSQL ${redactUrl(url)}`,
     migrations,

@@ -104,6 +104,8 @@ export interface Engine {
    * in between are counted into the next event (RoutingErrorLimiter).
    */
   reportRoutingError(service: ServiceName, error: RoutingError): void;
+  /** The stats recorder had to drop samples (its buffer was full while the database was unreachable). */
+  reportStatsDropped(count: number, reason: string): void;
   /** Subscribe to one event type or "*"; returns a disposer. */
   on<K extends EngineEventType>(type: K | "*", listener: (e: Extract<EngineEvent, { type: K }>) => void): () => void;
   /** Take-and-reset the interval counters of every service and instance, plus cumulative totals. */
@@ -513,6 +515,12 @@ class EngineImpl implements Engine {
     const summary = this.routingErrors.report(service, error, now);
     if (summary === undefined) return;
     this.enqueueRoutingError(summary, now);
+    this.bus.flush();
+  }
+
+  reportStatsDropped(count: number, reason: string): void {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`dropped sample count must be a positive integer, got ${count}`);
+    this.bus.enqueue({ type: "stats_dropped", at: this.clock.now(), reason, count });
     this.bus.flush();
   }
 

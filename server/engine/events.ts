@@ -79,6 +79,7 @@ export type EngineEvent =
   | (InstanceEventBase & { type: "breaker_closed"; from: "half_open" })
   | (InstanceEventBase & { type: "breaker_reset"; from: BreakerStateKind })
   | (InstanceEventBase & { type: "breaker_forced_open"; from: BreakerStateKind })
+  | { type: "stats_dropped"; at: number; reason: string; /** samples lost */ count: number }
   | (ServiceEventBase & {
       type: "routing_error";
       kind: RoutingErrorKind;
@@ -107,6 +108,7 @@ export const ENGINE_EVENT_TYPES = [
   "breaker_reset",
   "breaker_forced_open",
   "routing_error",
+  "stats_dropped",
 ] as const satisfies readonly EngineEventType[];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
