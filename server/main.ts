@@ -23,6 +23,7 @@ import { createMetrics } from "./http/metrics";
 import {
   connectMqtt,
   createHostPolicy,
+  publishStats,
   startDiscovery,
   startEmbeddedBroker,
   startEventPublisher,
@@ -33,7 +34,17 @@ import {
   type Heartbeats,
   type MqttConnection,
 } from "./mqtt";
+import { createHealthChecker, type HealthChecker } from "./health";
 import { createProxyServer, type ProxyServer } from "./proxy";
+import {
+  createStatsRecorder,
+  queryInstanceSeries,
+  querySeries,
+  runMaintenance,
+  startEventStore,
+  type EventStore,
+  type StatsRecorder,
+} from "./stats";
 import { setRuntime, type Readiness } from "./runtime";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -74,6 +85,9 @@ async function main(): Promise<void> {
   let publisher: EventPublisher | undefined;
   let discovery: Discovery | undefined;
   let heartbeats: Heartbeats | undefined;
+  let healthChecker: HealthChecker | undefined;
+  let recorder: StatsRecorder | undefined;
+  let eventStore: EventStore | undefined;
   let proxy: ProxyServer | undefined;
   let admin: AdminServer | undefined;
   const timers: NodeJS.Timeout[] = [];
@@ -98,6 +112,9 @@ async function main(): Promise<void> {
       else log.info("proxy: drained");
     }
     await admin?.close();
+    await healthChecker?.stop();
+    await recorder?.stop(3_000);
+    await eventStore?.stop(2_000);
     await discovery?.stop();
     heartbeats?.stop();
     if (publisher) {
@@ -182,6 +199,73 @@ async function main(): Promise<void> {
     heartbeats = startHeartbeats({ connection, engine, now: () => clock.now() });
     log.info(`MQTT: events on ${config.mqtt.topicPrefix}/load_balancer/#, discovery on ${discovery.topic}`);
 
+    phase = "starting: health checks and stats";
+    const heartbeatSource = heartbeats;
+    healthChecker = createHealthChecker({
+      engine,
+      heartbeatStatus: (service, instance) => heartbeatSource.status(service, instance),
+      log,
+    });
+    healthChecker.start();
+    const toWallClockMs = (at: number) => Date.now() - (clock.now() - at);
+    eventStore = startEventStore({
+      engine,
+      db,
+      toWallClockMs,
+      onFlushError: (error: unknown) => log.warn({ err: error }, "events: database write failed; kept in memory and retried"),
+    });
+    let flushFailures = 0;
+    recorder = createStatsRecorder({
+      engine,
+      db,
+      onFlushError: (error: unknown) => {
+        flushFailures++;
+        if (flushFailures === 1 || flushFailures % 60 === 0) {
+          log.warn({ err: error, failures: flushFailures }, "stats: database write failed; samples kept in memory and retried");
+        }
+      },
+    });
+    const liveRecorder = recorder;
+    const mqttConnection = connection;
+    liveRecorder.onSamples((rows) => {
+      flushFailures = 0;
+      const timestamp = Date.now() / 1000;
+      const totals = new Map(engine.listServices().map((s) => [s.name as string, s.instances.reduce((sum, i) => sum + i.totalRequests, 0)]));
+      publishStats(
+        mqttConnection,
+        rows
+          .filter((row) => row.instanceId === "")
+          .map((row) => ({
+            service_name: row.serviceName,
+            algorithm: row.algorithm,
+            total_requests: totals.get(row.serviceName) ?? 0,
+            active_connections: row.activeConnections,
+            healthy_instances: row.healthyInstances,
+            unhealthy_instances: row.unhealthyInstances,
+            average_response_time: row.avgResponseMs / 1000,
+            interval_ms: row.intervalMs,
+            interval_requests: row.totalRequests,
+            interval_failed_requests: row.failedRequests,
+            p50_ms: row.p50Ms,
+            p95_ms: row.p95Ms,
+            p99_ms: row.p99Ms,
+            throughput_rps: row.throughputRps,
+            timestamp,
+          })),
+      );
+    });
+    liveRecorder.start();
+    const statsDb = db;
+    const maintain = () => {
+      if (liveRecorder.counts().buffered > 0) return; // roll up only what is written
+      runMaintenance(statsDb, Date.now()).then(
+        (result) => log.debug(result, "stats: roll-up and retention done"),
+        (error: unknown) => log.warn({ err: error }, "stats: roll-up or retention failed; retried next minute"),
+      );
+    };
+    maintain();
+    timers.push(setInterval(maintain, 60_000));
+
     phase = "starting: proxy";
     proxy = createProxyServer({ engine, clock });
     const proxyAddress = await proxy.listen(config.proxyPort, config.host);
@@ -197,7 +281,29 @@ async function main(): Promise<void> {
       }, DB_PING_INTERVAL_MS),
     );
 
-    setRuntime({ config, log, db, engine, mqtt, readiness, startedAt: new Date() });
+    const store = eventStore;
+    const readDb = db;
+    setRuntime({
+      config,
+      log,
+      db,
+      engine,
+      mqtt,
+      readiness,
+      startedAt: new Date(),
+      stats: {
+        live: () => liveRecorder.live(),
+        liveHistory: () => liveRecorder.liveHistory(),
+        onLive: (listener) => liveRecorder.onLive(listener),
+        series: (query) => querySeries(readDb, { ...query, now: Date.now() }),
+        instanceSeries: (query) => queryInstanceSeries(readDb, { ...query, now: Date.now() }),
+      },
+      events: {
+        recent: () => store.recent(),
+        onEvent: (listener) => store.onEvent(listener),
+        list: (query) => readDb.events.list(query),
+      },
+    });
 
     phase = "starting: dashboard";
     const app = next({ dev, dir: PROJECT_ROOT, hostname: config.host, port: adminAddress.port });

@@ -7,9 +7,12 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import type { Db } from "./db";
+import type { Db, EventQuery, StoredEvent } from "./db";
 import type { Engine } from "./engine";
 import type { MqttConnection } from "./mqtt";
+import type { InstanceThroughput, LiveSnapshot, RecentEvent, Series } from "./stats";
+
+export type { LiveSnapshot, RecentEvent };
 
 export interface Readiness {
   /** Why the process is not ready, or undefined when it is. */
@@ -24,6 +27,18 @@ export interface Runtime {
   readonly mqtt: MqttConnection;
   readonly readiness: Readiness;
   readonly startedAt: Date;
+  readonly stats: {
+    live(): LiveSnapshot | undefined;
+    liveHistory(): readonly LiveSnapshot[];
+    onLive(listener: (snapshot: LiveSnapshot) => void): () => void;
+    series(query: { service: string; instanceId?: string | undefined; from: number; to: number }): Promise<Series>;
+    instanceSeries(query: { service: string; from: number; to: number }): Promise<InstanceThroughput>;
+  };
+  readonly events: {
+    recent(): readonly RecentEvent[];
+    onEvent(listener: (event: RecentEvent) => void): () => void;
+    list(query: EventQuery): Promise<StoredEvent[]>;
+  };
 }
 
 const RUNTIME_KEY = Symbol.for("alicia.load-balancer.runtime");

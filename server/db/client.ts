@@ -14,11 +14,13 @@ import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedDatabase, type EmbeddedDatabase 
 import { applyMigrations, readMigrations, type MigrationResult } from "./migrate";
 import { createServiceRepository, type ServiceRepository } from "./services";
 import { createStatsRepository, type StatsRepository } from "./stats";
+import { createEventRepository, type EventRepository } from "./events";
 
 export interface Db {
   readonly prisma: PrismaClient;
   readonly services: ServiceRepository;
   readonly stats: StatsRepository;
+  readonly events: EventRepository;
   readonly kind: "embedded" | "postgres";
   /** Where the data lives, safe to log (no password). */
   readonly location: string;
@@ -75,6 +77,7 @@ export async function createDb(config: Config["database"], options: CreateDbOpti
     prisma,
     services: createServiceRepository(prisma),
     stats: createStatsRepository(prisma),
+    events: createEventRepository(prisma),
     kind: embedded ? "embedded" : "postgres",
     location: embedded ? `embedded PGlite in ${embedded.dataDir}` : `PostgreSQL ${redactUrl(url)}`,
     migrations,

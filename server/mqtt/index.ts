@@ -11,3 +11,4 @@ export {
   type RejectReason,
 } from "./discovery";
 export { HEARTBEAT_TIMEOUT_FACTOR, startHeartbeats, type HeartbeatVerdict, type Heartbeats } from "./heartbeats";
+export { publishStats, type ServiceStatsMessage } from "./stats-publisher";

@@ -68,6 +68,8 @@ export interface StatsRecorder {
   live(): LiveSnapshot | undefined;
   liveHistory(): readonly LiveSnapshot[];
   onLive(listener: (snapshot: LiveSnapshot) => void): () => void;
+  /** Called with each interval's samples when the interval closes (e.g. to publish them). */
+  onSamples(listener: (rows: readonly SampleRow[]) => void): () => void;
   /** Rows waiting to be written, rows dropped so far, rows written so far. */
   counts(): { buffered: number; dropped: number; written: number };
 }
@@ -164,6 +166,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
   let live: LiveSnapshot | undefined;
   const history: LiveSnapshot[] = [];
   const listeners = new Set<(snapshot: LiveSnapshot) => void>();
+  const sampleListeners = new Set<(rows: readonly SampleRow[]) => void>();
 
   const accumulate = (name: string, id: string, algorithm: string, w: WindowStats) => {
     const key = `${name}\u0000${id}`;
@@ -207,6 +210,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
     }
     accumulators.clear();
     buffer.push(...rows);
+    for (const listener of sampleListeners) listener(rows);
     if (buffer.length > maxBuffered) {
       const excess = Math.min(buffer.length - maxBuffered, buffer.length - writing);
       buffer.splice(writing, excess);
@@ -284,7 +288,15 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
     liveHistory: () => history,
     onLive(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    onSamples(listener) {
+      sampleListeners.add(listener);
+      return () => {
+        sampleListeners.delete(listener);
+      };
     },
     counts: () => ({ buffered: buffer.length, dropped, written }),
   };

@@ -17,6 +17,8 @@ export function createContext(opts: { req: Request }): Context {
 }
 
 const t = initTRPC.context<Context>().create({
+  // SSE subscriptions: a ping keeps proxies from closing an idle stream; the client reconnects after 5 s of silence.
+  sse: { ping: { enabled: true, intervalMs: 2_000 }, client: { reconnectAfterInactivityMs: 5_000 } },
   errorFormatter({ shape, error }) {
     return {
       ...shape,

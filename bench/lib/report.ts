@@ -1,0 +1,85 @@
+/**
+ * The benchmark's printed output: one row per configuration, then the ratios
+ * of this run (this-proxy against the references) with their targets.
+ */
+import type { LoadResult } from "./load";
+
+export interface Row {
+  readonly name: string;
+  readonly load?: LoadResult;
+  /** Front-process CPU (user + system) per request, µs. */
+  readonly cpuUsPerRequest?: number;
+  /** Front-process resident memory at the end, MiB. */
+  readonly rssMiB?: number;
+  /** Why the configuration failed, if it did. */
+  readonly failure?: string;
+}
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
+
+export function formatTable(rows: readonly Row[]): string {
+  const direct = rows.find((r) => r.name === "direct")?.load?.reqPerS;
+  const header = ["configuration", "req/s", "vs direct", "p50 ms", "p99 ms", "CPU µs/req", "RSS MiB", "non-2xx", "sock err", "status"];
+  const lines = rows.map((r) => [
+    r.name,
+    fixed(r.load?.reqPerS, 0),
+    r.load === undefined || direct === undefined ? "n/a" : `${((100 * r.load.reqPerS) / direct).toFixed(0)}%`,
+    fixed(r.load?.p50Ms, 2),
+    fixed(r.load?.p99Ms, 2),
+    fixed(r.cpuUsPerRequest, 1),
+    fixed(r.rssMiB, 1),
+    r.load === undefined ? "n/a" : String(r.load.non2xx),
+    r.load === undefined ? "n/a" : String(r.load.socketErrors),
+    r.failure === undefined ? "ok" : `FAILED: ${r.failure}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
+}
+
+interface Ratio {
+  readonly label: string;
+  readonly value: number;
+  readonly target?: { readonly op: ">=" | "<="; readonly bound: number };
+}
+
+function ratios(rows: readonly Row[]): Ratio[] {
+  const load = (name: string) => rows.find((r) => r.name === name && r.failure === undefined)?.load;
+  const ours = load("this-proxy");
+  const minimal = load("minimal");
+  const httpProxy = load("http-proxy");
+  const direct = load("direct");
+  const out: Ratio[] = [];
+  const add = (label: string, a: number | undefined, b: number | undefined, target?: Ratio["target"]) => {
+    out.push({ label, value: a === undefined || b === undefined ? Number.NaN : a / b, ...(target === undefined ? {} : { target }) });
+  };
+  add("this-proxy ÷ minimal, throughput", ours?.reqPerS, minimal?.reqPerS, { op: ">=", bound: 1.0 });
+  add("this-proxy ÷ http-proxy, throughput", ours?.reqPerS, httpProxy?.reqPerS, { op: ">=", bound: 1.5 });
+  add("this-proxy ÷ minimal, p99 latency", ours?.p99Ms, minimal?.p99Ms, { op: "<=", bound: 1.5 });
+  for (const row of rows) {
+    if (row.name === "direct") continue;
+    add(`${row.name} ÷ direct, throughput`, load(row.name)?.reqPerS, direct?.reqPerS);
+  }
+  return out;
+}
+
+export function formatRatios(rows: readonly Row[]): string {
+  const all = ratios(rows);
+  const width = Math.max(...all.map((r) => r.label.length));
+  return all
+    .map((r) => {
+      const value = Number.isFinite(r.value) ? r.value.toFixed(2) : "n/a";
+      let verdict = "";
+      if (r.target !== undefined) {
+        const met = r.target.op === ">=" ? r.value >= r.target.bound : r.value <= r.target.bound;
+        verdict = `  target ${r.target.op} ${r.target.bound.toFixed(1)}: ${Number.isFinite(r.value) ? (met ? "met" : "NOT met") : "not measured"}`;
+      }
+      return `${r.label.padEnd(width)}  ${value.padStart(5)}${verdict}`;
+    })
+    .join("\n");
+}
