@@ -27,6 +27,7 @@ import {
   type Heartbeats,
   type MqttConnection,
 } from "../server/mqtt";
+import { createHealthChecker } from "../server/health";
 import { createProxyServer, type ProxyServer } from "../server/proxy";
 import { startBackend, type Backend } from "./support/backends";
 import { externalUrl } from "./support/external";
@@ -142,6 +143,7 @@ describe.each(buses)("on $name", (bus) => {
     expect(res.headers.get("x-instance-id")).toBe("search-1");
     const stored = await db.services.get("search");
     expect(stored?.instances).toEqual([expect.objectContaining({ id: "search-1", port: backend.port, weight: 2, source: "discovery" })]);
+    expect(engine.getServiceSnapshot("search")!.instances).toEqual([expect.objectContaining({ id: "search-1", source: "discovery" })]);
 
     await announce({ event_type: "service_unregistered", service_data: { service_name: "search", instance_id: "search-1" } });
     await until(async () => (await fetch(`${proxyUrl}/search/q`)).status === 503, 1_000, "instance gone");
@@ -257,6 +259,41 @@ describe.each(buses)("on $name", (bus) => {
     await until(() => heartbeats.status("keep", "keep-1") === "alive", 1_000, "alive again");
     expect(heartbeats.status("keep", "never-seen")).not.toBe("alive");
     expect(heartbeats.counts().received).toBeGreaterThanOrEqual(2);
+  });
+
+  it("marks an instance down when its heartbeats stop, and up again when they resume (health checker, mqtt method)", async () => {
+    const hb = serviceName("beats");
+    engine.upsertService({ ...DEFAULT_SERVICE, name: hb, health: { ...DEFAULT_HEALTH, methods: ["mqtt"], intervalMs: 100, healthyThreshold: 2, unhealthyThreshold: 2 } });
+    engine.upsertInstance(hb, { id: instanceId("beat-1"), host: "127.0.0.1", port: backend.port, weight: 1, enabled: true, draining: false });
+    const checker = createHealthChecker({ engine, heartbeatStatus: (s, i) => heartbeats.status(s, i), random: () => 0.5 });
+    checker.start();
+    const health = () => engine.getServiceSnapshot("beats")!.instances[0]!.health;
+    let beating = true;
+    const beat = async () => {
+      while (beating) {
+        await announcer.publishAsync(`${prefix}/services/beats/beat-1/heartbeat`, JSON.stringify({ interval_ms: 100 }));
+        await sleep(50);
+      }
+    };
+    try {
+      let loop = beat();
+      await until(() => health() === "healthy", 2_000, "healthy while beating");
+      beating = false;
+      await loop;
+      const stoppedAt = performance.now();
+      await until(() => health() === "unhealthy", 3_000, "unhealthy after heartbeats stop");
+      expect(performance.now() - stoppedAt).toBeGreaterThanOrEqual(300); // not before the 3 × 100 ms timeout
+      expect((await fetch(`${proxyUrl}/beats/x`)).status).toBe(503);
+      beating = true;
+      loop = beat();
+      await until(() => health() === "healthy", 2_000, "healthy again");
+      expect((await fetch(`${proxyUrl}/beats/x`)).status).toBe(200);
+      beating = false;
+      await loop;
+    } finally {
+      beating = false;
+      await checker.stop();
+    }
   });
 
 });

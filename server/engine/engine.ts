@@ -364,6 +364,8 @@ class EngineImpl implements Engine {
       changes.push({ field: "draining", from: inst.draining, to: config.draining });
       inst.draining = config.draining;
     }
+    // The source label is bookkeeping, not behaviour: kept without an event.
+    inst.source = config.source ?? inst.source;
     if (inst.host !== config.host) {
       changes.push({ field: "host", from: inst.host, to: config.host });
       inst.host = config.host;
@@ -658,6 +660,7 @@ class EngineImpl implements Engine {
         weight: inst.weight,
         enabled: inst.enabled,
         draining: inst.draining,
+        source: inst.source,
         health: inst.health.status,
         lastHealthReason: inst.health.lastReason,
         breaker: inst.breaker.toSnapshot(),

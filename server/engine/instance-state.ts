@@ -26,6 +26,7 @@ export class InstanceState {
   weight: number;
   enabled: boolean;
   draining: boolean;
+  source: string | null;
 
   active = 0;
   totalRequests = 0;
@@ -62,6 +63,7 @@ export class InstanceState {
     this.weight = config.weight;
     this.enabled = config.enabled;
     this.draining = config.draining;
+    this.source = config.source ?? null;
     this.breaker = new CircuitBreaker(breaker, onBreaker);
     this.health = new HealthTracker(health, onHealth);
     this.ewma = new PeakEwma(now);

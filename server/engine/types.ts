@@ -125,6 +125,8 @@ export interface InstanceConfig {
   weight: number;
   enabled: boolean;
   draining: boolean;
+  /** Who manages it (e.g. "manual", "discovery"): a label the engine keeps and reports, nothing more. */
+  source?: string | undefined;
 }
 
 /** Seed chapter defaults (5 failures, 60 s, 3 successes, one probe); back-off capped at 10 min. */
@@ -191,6 +193,7 @@ export interface InstanceSnapshot {
   weight: number;
   enabled: boolean;
   draining: boolean;
+  source: string | null;
   health: HealthStatus;
   /** Reason given with the last health check, if any. */
   lastHealthReason?: string | undefined;
