@@ -19,7 +19,7 @@ import { ConfigError, loadConfig, type Config } from "./config";
 import { createDb, type Db } from "./db";
 import { createEngine, seededRng, type Clock, type Engine } from "./engine";
 import { createAdminServer, type AdminServer } from "./http/admin-server";
-import { createMetrics } from "./http/metrics";
+import { createMetrics, type LatencySample } from "./http/metrics";
 import {
   connectMqtt,
   createHostPolicy,
@@ -148,7 +148,19 @@ async function main(): Promise<void> {
   const engine = createEngine({ clock, rng: seededRng(randomInt(0, 2 ** 32)) });
 
   try {
-    const registry = createMetrics(engine, () => proxy?.inFlight() ?? 0);
+    let latestSamples: LatencySample[] = [];
+    const registry = createMetrics({
+      engine,
+      proxyInFlight: () => proxy?.inFlight() ?? 0,
+      latency: () => latestSamples,
+      statsBuffer: () => recorder?.counts(),
+      eventStore: () => eventStore?.counts(),
+      mqtt: () => {
+        if (!mqtt || !publisher) return undefined;
+        return { connected: mqtt.isConnected(), ...publisher.stats() };
+      },
+      discovery: () => (discovery ? { applied: discovery.applied(), rejected: discovery.rejected() } : undefined),
+    });
     admin = createAdminServer({ readiness, metrics: registry });
     const adminAddress = await admin.listen(config.port, config.host);
 
@@ -214,21 +226,29 @@ async function main(): Promise<void> {
       toWallClockMs,
       onFlushError: (error: unknown) => log.warn({ err: error }, "events: database write failed; kept in memory and retried"),
     });
-    let flushFailures = 0;
+    let writtenAtLastFailure = -1;
     recorder = createStatsRecorder({
       engine,
       db,
       onFlushError: (error: unknown) => {
-        flushFailures++;
-        if (flushFailures === 1 || flushFailures % 60 === 0) {
-          log.warn({ err: error, failures: flushFailures }, "stats: database write failed; samples kept in memory and retried");
-        }
+        // Once per outage: the first failure after something was written.
+        const written = recorder?.counts().written ?? 0;
+        if (written === writtenAtLastFailure) return;
+        writtenAtLastFailure = written;
+        log.warn({ err: error, buffered: recorder?.counts().buffered }, "stats: database write failed; samples kept in memory and retried");
       },
     });
     const liveRecorder = recorder;
     const mqttConnection = connection;
     liveRecorder.onSamples((rows) => {
-      flushFailures = 0;
+      latestSamples = rows.map((row) => ({
+        service: row.serviceName,
+        instance: row.instanceId,
+        requestsPerSecond: row.throughputRps,
+        p50Ms: row.p50Ms,
+        p95Ms: row.p95Ms,
+        p99Ms: row.p99Ms,
+      }));
       const timestamp = Date.now() / 1000;
       const totals = new Map(engine.listServices().map((s) => [s.name as string, s.instances.reduce((sum, i) => sum + i.totalRequests, 0)]));
       publishStats(

@@ -197,6 +197,11 @@ describe.each(variants)("the product on $name", (variant) => {
     const res = await fetch(`${product.proxyUrl}/slow/again`);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-instance-id")).toBe("slow-1");
+    const metrics = await (await fetch(`${product.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('alicia_lb_requests_total{service="slow",instance="slow-1"} 1');
+    expect(metrics).toContain('alicia_lb_breaker_state{service="slow",instance="slow-1",state="closed"} 1');
+    expect(metrics).toContain('alicia_lb_service_instances{service="slow",state="total"} 1');
+    expect(metrics).toMatch(/alicia_lb_mqtt_connected 1/);
     expect(await product.stop("SIGTERM")).toBe(0);
   });
 });
