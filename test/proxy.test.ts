@@ -222,6 +222,34 @@ describe("bodies", () => {
   });
 });
 
+describe("backpressure", () => {
+  it("streams a large answer to a slow client intact, pausing the instance meanwhile", async () => {
+    const [big] = await backends(1);
+    const payload = randomBytes(8 * 1024 * 1024);
+    big!.behaviour = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": payload.length });
+      res.end(payload);
+    };
+    const h = await harness([{ id: big!.id, port: big!.port }]);
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      http
+        .get(`${h.url}/orders/big`, (res) => {
+          const chunks: Buffer[] = [];
+          res.pause(); // a slow client: nothing read for a while
+          setTimeout(() => {
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve(Buffer.concat(chunks)));
+            res.resume();
+          }, 300);
+        })
+        .on("error", reject);
+    });
+    expect(received.length).toBe(payload.length);
+    expect(createHash("sha256").update(received).digest("hex")).toBe(createHash("sha256").update(payload).digest("hex"));
+    expect(h.proxy.inFlight()).toBe(0);
+  });
+});
+
 describe("failures", () => {
   it("retries a refused connection on another instance, POST included (nothing was sent)", async () => {
     const [b1] = await backends(1);

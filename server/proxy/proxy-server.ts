@@ -109,6 +109,18 @@ function streamedBody(req: IncomingMessage, head: Buffer[], maxBodyBytes: number
   return Readable.from(chunks(), { objectMode: false });
 }
 
+/** The exchange a response belongs to, so two shared listeners serve every request (no closures per request). */
+const EXCHANGE = Symbol("alicia.exchange");
+type TaggedResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+
+function onResponseClose(this: TaggedResponse): void {
+  this[EXCHANGE]?.clientClosed();
+}
+
+function onResponseDrain(this: TaggedResponse): void {
+  this[EXCHANGE]?.resumeUpstream?.();
+}
+
 /**
  * One proxied request. Implements undici's raw dispatch handler (onConnect,
  * onHeaders, onData, onComplete, onError: raw Buffer headers, no parsing) for
@@ -175,22 +187,23 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.isRetry = false;
       this.proxy.retryBudget.retryFinished();
     }
-    this.res.off("close", this.onClientClose);
-    this.res.off("drain", this.onClientDrain);
+    const res = this.res as TaggedResponse;
+    res.off("close", onResponseClose);
+    if (this.waitingForDrain) res.off("drain", onResponseDrain);
+    res[EXCHANGE] = undefined;
     this.proxy.finished();
   }
 
-  readonly onClientClose = (): void => {
+  /** `res` closed: the answer is complete, or the client went away. */
+  clientClosed(): void {
     if (this.res.writableFinished || this.settled) return;
     // The client went away before the answer was complete.
     this.settle("client_abort");
     this.abortUpstream?.(new Error("client closed the connection"));
     this.finish();
-  };
+  }
 
-  readonly onClientDrain = (): void => {
-    this.resumeUpstream?.();
-  };
+  waitingForDrain = false;
 
   // --- undici raw handler ---
 
@@ -218,7 +231,13 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return false;
-    return this.res.write(chunk);
+    if (this.res.write(chunk)) return true;
+    // The client is slower than the instance: pause the upstream until the client drains.
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.res.on("drain", onResponseDrain);
+    }
+    return false;
   }
 
   onComplete(): void {
@@ -374,8 +393,8 @@ class Proxy {
     const timeoutMs = service.config.requestTimeoutMs;
     const exchange = new Exchange(this, req, res, service, path, requestId, body === NO_BODY ? NO_BODY : body, timeoutMs);
     // `res` closes when the answer is complete or the connection died; only the latter matters here.
-    res.once("close", exchange.onClientClose);
-    res.on("drain", exchange.onClientDrain);
+    (res as TaggedResponse)[EXCHANGE] = exchange;
+    res.once("close", onResponseClose);
     exchange.start(lease);
   }
 }
