@@ -15,12 +15,22 @@ import { applyMigrations, readMigrations, type MigrationResult } from "./migrate
 import { createServiceRepository, type ServiceRepository } from "./services";
 import { createStatsRepository, type StatsRepository } from "./stats";
 import { createEventRepository, type EventRepository } from "./events";
+import { createAuthRepository, type AuthRepository } from "./auth";
+import { createServiceWriter, type ServiceWriter } from "./service-writer";
 
 export interface Db {
   readonly prisma: PrismaClient;
   readonly services: ServiceRepository;
   readonly stats: StatsRepository;
   readonly events: EventRepository;
+  readonly auth: AuthRepository;
+  /**
+   * Runs `fn` in one database transaction with writers bound to it (a change
+   * and its audit row commit together or not at all). On the embedded
+   * database, never await a query made outside `tx` inside `fn`: it would
+   * wait for this transaction to end (docs/architecture.md).
+   */
+  transaction<T>(fn: (tx: { services: ServiceWriter; auth: AuthRepository }) => Promise<T>): Promise<T>;
   readonly kind: "embedded" | "postgres";
   /** Where the data lives, safe to log (no password). */
   readonly location: string;
@@ -78,6 +88,8 @@ export async function createDb(config: Config["database"], options: CreateDbOpti
     services: createServiceRepository(prisma),
     stats: createStatsRepository(prisma),
     events: createEventRepository(prisma),
+    auth: createAuthRepository(prisma),
+    transaction: (fn) => prisma.$transaction((tx) => fn({ services: createServiceWriter(tx), auth: createAuthRepository(tx) })),
     kind: embedded ? "embedded" : "postgres",
     location: embedded ? `embedded PGlite in ${embedded.dataDir}` : `PostgreSQL ${redactUrl(url)}`,
     migrations,

@@ -36,7 +36,7 @@ function toMethod(value: string): HealthCheckMethod {
 type ServiceRow = Awaited<ReturnType<PrismaClient["service"]["findMany"]>>[number];
 type InstanceRow = Awaited<ReturnType<PrismaClient["instance"]["findMany"]>>[number];
 
-function toStored(row: ServiceRow & { instances: InstanceRow[] }): StoredService {
+export function toStoredService(row: ServiceRow & { instances: InstanceRow[] }): StoredService {
   return {
     config: {
       name: row.name as ServiceName,
@@ -92,11 +92,11 @@ export function createServiceRepository(prisma: PrismaClient): ServiceRepository
   return {
     async list() {
       const rows = await prisma.service.findMany({ include: WITH_INSTANCES, orderBy: { name: "asc" } });
-      return rows.map(toStored);
+      return rows.map(toStoredService);
     },
     async get(name) {
       const row = await prisma.service.findUnique({ where: { name }, include: WITH_INSTANCES });
-      return row === null ? undefined : toStored(row);
+      return row === null ? undefined : toStoredService(row);
     },
     registerInstance(service, instance, source) {
       return prisma.$transaction(async (tx): Promise<RegisterResult> => {
@@ -125,7 +125,7 @@ export function createServiceRepository(prisma: PrismaClient): ServiceRepository
           outcome = "updated";
         }
         const stored = await tx.service.findUniqueOrThrow({ where: { id: row.id }, include: WITH_INSTANCES });
-        return { outcome, service: toStored(stored), serviceCreated };
+        return { outcome, service: toStoredService(stored), serviceCreated };
       });
     },
     async removeInstance(service, id, source) {

@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { Db } from "../db";
 import { MAX_WEIGHT, instanceId as toInstanceId, serviceName as toServiceName, type Engine } from "../engine";
 import type { MqttConnection } from "./connection";
-import type { HostPolicy } from "./host-policy";
+import type { HostPolicy } from "../net";
 
 /** Service names: a URL path segment of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,7 +1,7 @@
 export { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker";
 export { connectMqtt, type ConnectOptions, type MqttConnection } from "./connection";
 export { eventMessage, startEventPublisher, type EventPublisher, type PublisherStats } from "./event-publisher";
-export { createHostPolicy, type HostPolicy } from "./host-policy";
+export { createHostPolicy, type HostPolicy } from "../net";
 export {
   INSTANCE_ID_PATTERN,
   SERVICE_NAME_PATTERN,

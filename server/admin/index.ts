@@ -1,0 +1,1 @@
+export { AdminError, createAdminOperations, syncService, type Actor, type AdminOperations, type InstanceInput } from "./operations";

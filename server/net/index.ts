@@ -1,0 +1,1 @@
+export { createHostPolicy, type HostPolicy } from "./host-policy";
