@@ -34,7 +34,10 @@ import {
   type Heartbeats,
   type MqttConnection,
 } from "./mqtt";
+import { createAdminOperations } from "./admin";
+import { SignInThrottle, createAuthService, ensureFirstAdmin } from "./auth";
 import { createHealthChecker, type HealthChecker } from "./health";
+import { createHostPolicy as createInstanceHostPolicy } from "./net";
 import { createProxyServer, type ProxyServer } from "./proxy";
 import {
   createStatsRecorder,
@@ -172,6 +175,16 @@ async function main(): Promise<void> {
     );
     if (modified.length > 0) log.warn({ modified }, "applied migrations whose files changed since (not re-run)");
 
+    const firstAdmin = await ensureFirstAdmin(db, config.auth.adminPassword);
+    if (firstAdmin?.generatedPassword !== undefined) {
+      // Printed once, on stderr, outside the JSON log stream; never stored in clear.
+      process.stderr.write(
+        `\n  First start: created the user "admin" with the password\n\n      ${firstAdmin.generatedPassword}\n\n  Sign in and change it; it is not shown again. (Set ADMIN_PASSWORD to choose it.)\n\n`,
+      );
+    } else if (firstAdmin !== undefined) {
+      log.info('auth: created the user "admin" with the password from ADMIN_PASSWORD');
+    }
+
     phase = "starting: engine";
     const serviceCount = await loadEngine(engine, db);
     timers.push(setInterval(() => engine.tick(), ENGINE_TICK_MS));
@@ -302,6 +315,8 @@ async function main(): Promise<void> {
     );
 
     const store = eventStore;
+    const signInThrottle = new SignInThrottle();
+    const authService = createAuthService(db, signInThrottle, { idleTimeoutMs: config.auth.sessionIdleTimeoutMs, maxAgeMs: config.auth.sessionMaxAgeMs });
     const readDb = db;
     setRuntime({
       config,
@@ -318,6 +333,14 @@ async function main(): Promise<void> {
         series: (query) => querySeries(readDb, { ...query, now: Date.now() }),
         instanceSeries: (query) => queryInstanceSeries(readDb, { ...query, now: Date.now() }),
       },
+      auth: authService,
+      signInThrottle,
+      admin: createAdminOperations({
+        db,
+        engine,
+        hostPolicy: createInstanceHostPolicy({ allowed: [], denied: config.discovery.deniedHosts }),
+        auth: authService,
+      }),
       events: {
         recent: () => store.recent(),
         onEvent: (listener) => store.onEvent(listener),

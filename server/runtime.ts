@@ -6,6 +6,8 @@
  * is shared by both copies.
  */
 import type { Logger } from "pino";
+import type { AdminOperations } from "./admin";
+import type { AuthService, SignInThrottle } from "./auth";
 import type { Config } from "./config";
 import type { Db, EventQuery, StoredEvent } from "./db";
 import type { Engine } from "./engine";
@@ -34,6 +36,9 @@ export interface Runtime {
     series(query: { service: string; instanceId?: string | undefined; from: number; to: number }): Promise<Series>;
     instanceSeries(query: { service: string; from: number; to: number }): Promise<InstanceThroughput>;
   };
+  readonly auth: AuthService;
+  readonly signInThrottle: SignInThrottle;
+  readonly admin: AdminOperations;
   readonly events: {
     recent(): readonly RecentEvent[];
     onEvent(listener: (event: RecentEvent) => void): () => void;

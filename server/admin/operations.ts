@@ -7,7 +7,7 @@
  * clear message; a refused command (bad input, conflict, missing target) is
  * audited too, as refused, with the reason. Callers (tRPC) authorize first.
  */
-import type { Principal, Role } from "../auth";
+import type { AuthService, Principal, Role } from "../auth";
 import { hashPassword } from "../auth";
 import type { Db, ServiceFields, StoredService } from "../db";
 import {
@@ -84,7 +84,7 @@ export interface InstanceInput {
   weight: number;
 }
 
-export function createAdminOperations(deps: { db: Db; engine: Engine; hostPolicy: HostPolicy }) {
+export function createAdminOperations(deps: { db: Db; engine: Engine; hostPolicy: HostPolicy; auth: Pick<AuthService, "createToken"> }) {
   const { db, engine } = deps;
 
   async function refuse(actor: Actor, action: string, target: string | null, reason: string): Promise<void> {
@@ -197,6 +197,20 @@ export function createAdminOperations(deps: { db: Db; engine: Engine; hostPolicy
         if ((await db.auth.users.findByUsername(username)) !== null) throw new AdminError("CONFLICT", `a user named ${JSON.stringify(username)} exists already`);
         await db.auth.users.create({ username, passwordHash: await hashPassword(password), role });
         return { result: undefined, after: { username, role } };
+      }),
+
+    createToken: (actor: Actor, name: string, role: Role) =>
+      plainChange(actor, "token.create", name, async () => {
+        if ((await db.auth.tokens.list()).some((t) => t.name === name)) throw new AdminError("CONFLICT", `a token named ${JSON.stringify(name)} exists already`);
+        const token = await deps.auth.createToken(name, role, actor.principal?.name ?? "anonymous");
+        return { result: token, after: { name, role } };
+      }),
+
+    revokeToken: (actor: Actor, name: string) =>
+      plainChange(actor, "token.revoke", name, async () => {
+        const { count } = await db.auth.tokens.revoke(name, new Date());
+        if (count === 0) throw new AdminError("NOT_FOUND", `no active token named ${JSON.stringify(name)}`);
+        return { result: undefined, after: { revoked: true } };
       }),
 
     updateUser: (actor: Actor, username: string, fields: { role?: Role | undefined; disabled?: boolean | undefined; password?: string | undefined }) =>

@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       mqtt: { kind: "embedded", port: 0, topicPrefix: "alicia" },
       logLevel: "info",
       shutdownTimeoutMs: 10_000,
+      auth: { adminPassword: undefined, sessionIdleTimeoutMs: 1_800_000, sessionMaxAgeMs: 43_200_000 },
       discovery: { allowedHosts: [], deniedHosts: [], maxPerSecond: 50 },
     });
   });
@@ -56,6 +57,8 @@ describe("loadConfig", () => {
     ["SHUTDOWN_TIMEOUT_MS", { SHUTDOWN_TIMEOUT_MS: "soon" }],
     ["DISCOVERY_DENIED_HOSTS", { DISCOVERY_DENIED_HOSTS: "10.0.0.0/8, bad host!" }],
     ["DISCOVERY_MAX_PER_SECOND", { DISCOVERY_MAX_PER_SECOND: "0" }],
+    ["ADMIN_PASSWORD", { ADMIN_PASSWORD: "short" }],
+    ["SESSION_IDLE_TIMEOUT_MS", { SESSION_IDLE_TIMEOUT_MS: "10" }],
   ];
   it.each(bad)("rejects a bad %s with one line naming it", (variable, env) => {
     let caught: unknown;

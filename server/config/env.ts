@@ -65,6 +65,9 @@ const envSchema = z.object({
     .default("alicia"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   SHUTDOWN_TIMEOUT_MS: positiveInt("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
+  ADMIN_PASSWORD: z.string().min(12, "ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
+  SESSION_IDLE_TIMEOUT_MS: positiveInt("SESSION_IDLE_TIMEOUT_MS", 60_000, 7 * 86_400_000).default(30 * 60_000),
+  SESSION_MAX_AGE_MS: positiveInt("SESSION_MAX_AGE_MS", 60_000, 30 * 86_400_000).default(12 * 3_600_000),
   DISCOVERY_ALLOWED_HOSTS: hostList("DISCOVERY_ALLOWED_HOSTS").default([]),
   DISCOVERY_DENIED_HOSTS: hostList("DISCOVERY_DENIED_HOSTS").default([]),
   DISCOVERY_MAX_PER_SECOND: positiveInt("DISCOVERY_MAX_PER_SECOND", 1, 100_000).default(50),
@@ -79,6 +82,12 @@ export interface Config {
   mqtt: { kind: "embedded"; port: number; topicPrefix: string } | { kind: "external"; url: string; topicPrefix: string };
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
+  auth: {
+    /** Password of the first admin, used only when no user exists yet. */
+    adminPassword: string | undefined;
+    sessionIdleTimeoutMs: number;
+    sessionMaxAgeMs: number;
+  };
   discovery: {
     /** Hosts discovery may register (empty: any host not denied). */
     allowedHosts: string[];
@@ -127,6 +136,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: "embedded", port: e.MQTT_EMBEDDED_PORT, topicPrefix: e.MQTT_TOPIC_PREFIX },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      adminPassword: e.ADMIN_PASSWORD,
+      sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
+      sessionMaxAgeMs: e.SESSION_MAX_AGE_MS,
+    },
     discovery: {
       allowedHosts: e.DISCOVERY_ALLOWED_HOSTS,
       deniedHosts: e.DISCOVERY_DENIED_HOSTS,

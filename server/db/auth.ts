@@ -47,8 +47,9 @@ export interface AuditEntry {
   address: string | null;
 }
 
-export interface AuditRow extends Omit<AuditEntry, "before" | "after"> {
+export interface AuditRow extends Omit<AuditEntry, "before" | "after" | "reason"> {
   id: string;
+  reason: string | null;
   ts: Date;
   before: unknown;
   after: unknown;

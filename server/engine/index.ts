@@ -47,4 +47,4 @@ export { ROUTING_ERROR_KINDS } from "./routing-errors";
 export type { RoutingError, RoutingErrorKind } from "./routing-errors";
 export type { EngineEvent, EngineEventType, InstanceChange, ListenerErrorHandler, ServiceChange } from "./events";
 export { HISTOGRAM_LENGTH, HISTOGRAM_MAX_US, LatencyHistogram, mergeHistograms } from "./histogram";
-export { MAX_WEIGHT, validateInstanceConfig, validateServiceConfig } from "./validate";
+export { INSTANCE_ID_PATTERN, MAX_WEIGHT, RESERVED_NAMES, SERVICE_NAME_PATTERN, validateInstanceConfig, validateServiceConfig } from "./validate";

@@ -12,6 +12,13 @@
 import { HEALTH_CHECK_METHODS, isAlgorithm } from "./types";
 import type { BreakerSettings, HealthSettings, InstanceConfig, ServiceConfig } from "./types";
 
+/** Service names: a URL path segment of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Instance ids: the same alphabet plus `:`, up to 128 characters (no MQTT wildcards, no slashes). */
+export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Names that would be dangerous as object keys anywhere downstream. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "prototype", "constructor"]);
+
 /** Largest instance weight. nginx allows up to 1000 per server; we allow 10,000. */
 export const MAX_WEIGHT = 10_000;
 

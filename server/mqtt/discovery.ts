@@ -14,15 +14,11 @@
  */
 import { z } from "zod";
 import type { Db } from "../db";
-import { MAX_WEIGHT, instanceId as toInstanceId, serviceName as toServiceName, type Engine } from "../engine";
+import { INSTANCE_ID_PATTERN, MAX_WEIGHT, RESERVED_NAMES, SERVICE_NAME_PATTERN, instanceId as toInstanceId, serviceName as toServiceName, type Engine } from "../engine";
 import type { MqttConnection } from "./connection";
 import type { HostPolicy } from "../net";
 
-/** Service names: a URL path segment of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
-export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Instance ids: the same alphabet plus `:`, up to 128 characters. */
-export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const PROTOTYPE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
+const PROTOTYPE_KEYS = RESERVED_NAMES;
 export const MAX_DISCOVERY_PAYLOAD_BYTES = 16 * 1024;
 const MAX_BACKLOG = 1_000;
 

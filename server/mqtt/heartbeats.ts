@@ -15,7 +15,7 @@
 import { z } from "zod";
 import type { Engine } from "../engine";
 import type { MqttConnection } from "./connection";
-import { INSTANCE_ID_PATTERN, SERVICE_NAME_PATTERN } from "./discovery";
+import { INSTANCE_ID_PATTERN, SERVICE_NAME_PATTERN } from "../engine";
 
 export const HEARTBEAT_TIMEOUT_FACTOR = 3;
 const MAX_HEARTBEAT_BYTES = 4 * 1024;

@@ -3,8 +3,6 @@ export { connectMqtt, type ConnectOptions, type MqttConnection } from "./connect
 export { eventMessage, startEventPublisher, type EventPublisher, type PublisherStats } from "./event-publisher";
 export { createHostPolicy, type HostPolicy } from "../net";
 export {
-  INSTANCE_ID_PATTERN,
-  SERVICE_NAME_PATTERN,
   discoveryMessageSchema,
   startDiscovery,
   type Discovery,
