@@ -54,7 +54,7 @@ export function createAuthService(db: Pick<Db, "auth">, throttle: SignInThrottle
       if (input.previousSessionId !== undefined) await db.auth.sessions.revoke(sha256(input.previousSessionId), at);
       const sessionId = randomBytes(32).toString("base64url");
       const expiresAt = new Date(at.getTime() + policy.maxAgeMs);
-      await db.auth.sessions.create({ idHash: sha256(sessionId), userId: user.id, expiresAt, address: input.address.slice(0, 64) });
+      await db.auth.sessions.create({ idHash: sha256(sessionId), userId: user.id, createdAt: at, expiresAt, address: input.address.slice(0, 64) });
       return { ok: true, sessionId, expiresAt, principal: { kind: "user", name: user.username, role: user.role, sessionHash: sha256(sessionId) } };
     },
 

@@ -68,7 +68,8 @@ export function createAuthRepository(prisma: Client) {
       update: (username: string, data: { role?: string; disabled?: boolean; passwordHash?: string }) => prisma.user.update({ where: { username }, data }),
     },
     sessions: {
-      create: (data: { idHash: string; userId: number; expiresAt: Date; address: string | null }) => prisma.session.create({ data }),
+      create: (data: { idHash: string; userId: number; createdAt: Date; expiresAt: Date; address: string | null }) =>
+        prisma.session.create({ data: { ...data, lastSeenAt: data.createdAt } }),
       get: (idHash: string): Promise<SessionRow | null> => prisma.session.findUnique({ where: { idHash }, include: { user: true } }),
       touch: (idHash: string, at: Date) => prisma.session.update({ where: { idHash }, data: { lastSeenAt: at } }),
       revoke: (idHash: string, at: Date) => prisma.session.updateMany({ where: { idHash, revokedAt: null }, data: { revokedAt: at } }),
