@@ -15,7 +15,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { pino, type Logger } from "pino";
-import { ConfigError, loadConfig, type Config } from "./config";
+import { readFileSync } from "node:fs";
+import { ConfigError, formatOf, loadConfig, parseConfigDocument, type Config, type ConfigDocument } from "./config";
 import { createDb, type Db } from "./db";
 import { createEngine, seededRng, type Clock, type Engine } from "./engine";
 import { createAdminServer, type AdminServer } from "./http/admin-server";
@@ -48,7 +49,7 @@ import {
   type EventStore,
   type StatsRecorder,
 } from "./stats";
-import { setRuntime, type Readiness } from "./runtime";
+import { getRuntime, setRuntime, type Readiness } from "./runtime";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ENGINE_TICK_MS = 250;
@@ -77,6 +78,15 @@ async function loadEngine(engine: Engine, db: Db): Promise<number> {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  let declared: ConfigDocument | undefined;
+  if (config.configFile !== undefined) {
+    try {
+      declared = parseConfigDocument(readFileSync(config.configFile, "utf8"), formatOf(config.configFile), `CONFIG_FILE ${config.configFile}`);
+    } catch (error) {
+      process.stderr.write(`invalid configuration: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
   const dev = process.argv.includes("--dev");
   const log: Logger = pino({ level: config.logLevel, base: { service: "load_balancer" } });
 
@@ -347,6 +357,11 @@ async function main(): Promise<void> {
         list: (query) => readDb.events.list(query),
       },
     });
+
+    if (declared !== undefined) {
+      const changed = await getRuntime().admin.applyConfig({ principal: { kind: "user", name: "config-file", role: "admin" }, address: null }, declared);
+      log.info(`config: ${config.configFile ?? ""} applied (${changed.length} service(s) changed: ${changed.join(", ") || "none"})`);
+    }
 
     phase = "starting: dashboard";
     const app = next({ dev, dir: PROJECT_ROOT, hostname: config.host, port: adminAddress.port });

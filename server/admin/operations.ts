@@ -9,6 +9,7 @@
  */
 import type { AuthService, Principal, Role } from "../auth";
 import { hashPassword } from "../auth";
+import type { ConfigDocument } from "../config";
 import type { Db, ServiceFields, StoredService } from "../db";
 import {
   validateInstanceConfig,
@@ -198,6 +199,92 @@ export function createAdminOperations(deps: { db: Db; engine: Engine; hostPolicy
         await db.auth.users.create({ username, passwordHash: await hashPassword(password), role });
         return { result: undefined, after: { username, role } };
       }),
+
+    /**
+     * Converges the declared services to a configuration document in ONE
+     * transaction (all or nothing), with an audit row per service changed,
+     * then applies them to the engine. Returns the names of changed services.
+     */
+    async applyConfig(actor: Actor, doc: ConfigDocument): Promise<string[]> {
+      for (const service of doc.services) {
+        for (const instance of service.instances) {
+          const refused = deps.hostPolicy(instance.host);
+          if (refused !== undefined) throw new AdminError("BAD_REQUEST", `${service.name}/${instance.id}: host ${instance.host} refused: ${refused}`);
+        }
+      }
+      const changed = await db.transaction(async (tx) => {
+        const results: { name: string; after: StoredService }[] = [];
+        for (const service of doc.services) {
+          const fields: Partial<ServiceFields> = {
+            algorithm: service.algorithm,
+            ...(service.healthCheck.methods === undefined ? {} : { healthCheckMethods: service.healthCheck.methods }),
+            ...(service.healthCheck.path === undefined ? {} : { healthCheckPath: service.healthCheck.path }),
+            ...(service.healthCheck.intervalMs === undefined ? {} : { healthCheckIntervalMs: service.healthCheck.intervalMs }),
+            ...(service.healthCheck.timeoutMs === undefined ? {} : { healthCheckTimeoutMs: service.healthCheck.timeoutMs }),
+            ...(service.healthCheck.healthyThreshold === undefined ? {} : { healthyThreshold: service.healthCheck.healthyThreshold }),
+            ...(service.healthCheck.unhealthyThreshold === undefined ? {} : { unhealthyThreshold: service.healthCheck.unhealthyThreshold }),
+            ...(service.breaker.failureThreshold === undefined ? {} : { breakerFailureThreshold: service.breaker.failureThreshold }),
+            ...(service.breaker.recoveryTimeoutMs === undefined ? {} : { breakerRecoveryTimeoutMs: service.breaker.recoveryTimeoutMs }),
+            ...(service.breaker.successThreshold === undefined ? {} : { breakerSuccessThreshold: service.breaker.successThreshold }),
+            ...(service.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: service.requestTimeoutMs }),
+            ...(service.maxConnectionsPerInstance === undefined ? {} : { maxConnectionsPerInstance: service.maxConnectionsPerInstance }),
+          };
+          const existing = await tx.services.load(service.name).catch(() => undefined);
+          let after = existing === undefined ? await tx.services.createService(service.name, fields) : (await tx.services.updateService(service.name, fields)).after;
+          const declared = new Map(service.instances.map((i) => [i.id, i]));
+          for (const current of after.instances) {
+            if (current.source === "manual" && !declared.has(current.id)) {
+              await tx.services.removeInstance(service.name, current.id);
+              after = await tx.services.load(service.name);
+            }
+          }
+          for (const instance of service.instances) {
+            const current = after.instances.find((i) => i.id === instance.id);
+            const fieldsOf = { host: instance.host, port: instance.port, weight: instance.weight, enabled: instance.enabled, draining: instance.draining };
+            if (current === undefined) after = await tx.services.addInstance(service.name, instance.id, fieldsOf);
+            else if (current.source !== "manual") throw new AdminError("CONFLICT", `${service.name}/${instance.id} is managed by ${current.source}`);
+            else after = (await tx.services.updateInstance(service.name, instance.id, fieldsOf)).after;
+          }
+          validateStored(after);
+          if (JSON.stringify(existing) !== JSON.stringify(after)) {
+            await tx.auth.audit.insert({ ...actorFields(actor), action: "config.apply", target: service.name, before: existing, after, allowed: true });
+            results.push({ name: service.name, after });
+          }
+        }
+        return results;
+      });
+      for (const { name, after } of changed) syncService(engine, name, after, `configuration applied by ${actor.principal?.name ?? "system"}`);
+      return changed.map((c) => c.name);
+    },
+
+    /** The stored configuration as a document (manual instances only: discovery re-announces its own). */
+    async exportConfig(): Promise<ConfigDocument> {
+      const services = await db.services.list();
+      return {
+        services: services.map((s) => ({
+          name: s.config.name,
+          algorithm: s.config.algorithm,
+          healthCheck: {
+            methods: [...s.config.health.methods],
+            path: s.config.health.path,
+            intervalMs: s.config.health.intervalMs,
+            timeoutMs: s.config.health.timeoutMs,
+            healthyThreshold: s.config.health.healthyThreshold,
+            unhealthyThreshold: s.config.health.unhealthyThreshold,
+          },
+          breaker: {
+            failureThreshold: s.config.breaker.failureThreshold,
+            recoveryTimeoutMs: s.config.breaker.recoveryTimeoutMs,
+            successThreshold: s.config.breaker.successThreshold,
+          },
+          requestTimeoutMs: s.config.requestTimeoutMs,
+          maxConnectionsPerInstance: s.config.maxConnectionsPerInstance,
+          instances: s.instances
+            .filter((i) => i.source === "manual")
+            .map((i) => ({ id: i.id, host: i.host, port: i.port, weight: i.weight, enabled: i.enabled, draining: i.draining })),
+        })),
+      };
+    },
 
     createToken: (actor: Actor, name: string, role: Role) =>
       plainChange(actor, "token.create", name, async () => {

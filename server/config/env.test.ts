@@ -12,6 +12,7 @@ describe("loadConfig", () => {
       database: { kind: "embedded", dataDir: "./data" },
       mqtt: { kind: "embedded", port: 0, topicPrefix: "alicia" },
       logLevel: "info",
+      configFile: undefined,
       shutdownTimeoutMs: 10_000,
       auth: { adminPassword: undefined, sessionIdleTimeoutMs: 1_800_000, sessionMaxAgeMs: 43_200_000 },
       discovery: { allowedHosts: [], deniedHosts: [], maxPerSecond: 50 },

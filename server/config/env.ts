@@ -65,6 +65,7 @@ const envSchema = z.object({
     .default("alicia"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   SHUTDOWN_TIMEOUT_MS: positiveInt("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
+  CONFIG_FILE: z.string().trim().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(12, "ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
   SESSION_IDLE_TIMEOUT_MS: positiveInt("SESSION_IDLE_TIMEOUT_MS", 60_000, 7 * 86_400_000).default(30 * 60_000),
   SESSION_MAX_AGE_MS: positiveInt("SESSION_MAX_AGE_MS", 60_000, 30 * 86_400_000).default(12 * 3_600_000),
@@ -81,6 +82,8 @@ export interface Config {
   database: { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
   mqtt: { kind: "embedded"; port: number; topicPrefix: string } | { kind: "external"; url: string; topicPrefix: string };
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Services and instances declared as code (YAML or JSON), applied at start. */
+  configFile: string | undefined;
   shutdownTimeoutMs: number;
   auth: {
     /** Password of the first admin, used only when no user exists yet. */
@@ -135,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: "external", url: e.MQTT_URL, topicPrefix: e.MQTT_TOPIC_PREFIX }
       : { kind: "embedded", port: e.MQTT_EMBEDDED_PORT, topicPrefix: e.MQTT_TOPIC_PREFIX },
     logLevel: e.LOG_LEVEL,
+    configFile: e.CONFIG_FILE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     auth: {
       adminPassword: e.ADMIN_PASSWORD,
