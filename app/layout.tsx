@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { LiveViewProvider } from "@/components/live-view";
 import { Nav } from "@/components/nav";
 import { TrpcReactProvider } from "@/components/trpc-provider";
 import "./globals.css";
@@ -17,7 +18,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <header>
             <Nav />
           </header>
-          <main>{children}</main>
+          {/* One live view stream for every page: it survives navigation, so charts keep their last minutes. */}
+          <LiveViewProvider>
+            <main>{children}</main>
+          </LiveViewProvider>
         </TrpcReactProvider>
       </body>
     </html>

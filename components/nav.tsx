@@ -1,20 +1,11 @@
-// The dashboard's navigation. Pages come with later features; links appear
-// here as they land.
-import Link from "next/link";
-
-const LINKS = [{ href: "/", label: "Overview" }] as const;
+// The dashboard's navigation.
+import { NavLinks } from "./nav-links";
 
 export function Nav() {
   return (
     <nav aria-label="Main" className="nav">
       <span className="brand">Alicia · Load Balancer</span>
-      <ul>
-        {LINKS.map((link) => (
-          <li key={link.href}>
-            <Link href={link.href}>{link.label}</Link>
-          </li>
-        ))}
-      </ul>
+      <NavLinks />
     </nav>
   );
 }

@@ -3,6 +3,9 @@
  *  - on the embedded defaults (PGlite under a fresh DATA_DIR, embedded broker);
  *  - on the environment's PostgreSQL (a fresh database) and MQTT broker when
  *    DATABASE_URL / MQTT_URL are given (CI gives them; CI without them fails).
+ * A third product (embedded defaults again) serves the specs that register
+ * services and send traffic (charts, events), so the first one keeps the
+ * fresh "no services yet" state the overview spec checks, in any order.
  * The URLs reach the tests through environment variables.
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +20,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   started.push(embedded);
   process.env.E2E_BASE_URL = embedded.baseUrl;
   process.env.E2E_PROXY_URL = embedded.proxyUrl;
+  process.env.E2E_MQTT_URL = embedded.mqttUrl;
+
+  const traffic = await startServer();
+  started.push(traffic);
+  process.env.E2E_TRAFFIC_BASE_URL = traffic.baseUrl;
+  process.env.E2E_TRAFFIC_PROXY_URL = traffic.proxyUrl;
+  process.env.E2E_TRAFFIC_MQTT_URL = traffic.mqttUrl;
 
   const adminUrl = process.env.DATABASE_URL;
   if (adminUrl) {

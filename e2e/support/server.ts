@@ -11,6 +11,8 @@ import path from "node:path";
 export interface StartedServer {
   readonly baseUrl: string;
   readonly proxyUrl: string;
+  /** The broker the product uses: its embedded one on MQTT_EMBEDDED_PORT, or the given MQTT_URL. */
+  readonly mqttUrl: string;
   readonly dataDir: string;
   readonly child: ChildProcess;
   output(): string;
@@ -31,6 +33,7 @@ export async function freePort(): Promise<number> {
 export async function startServer(env: Record<string, string> = {}, timeoutMs = 120_000): Promise<StartedServer> {
   const port = await freePort();
   const proxyPort = await freePort();
+  const mqttPort = await freePort();
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "alicia-e2e-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: path.resolve(import.meta.dirname, "..", ".."),
@@ -43,6 +46,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
       LOG_LEVEL: "info",
       DATABASE_URL: "",
       MQTT_URL: "",
+      MQTT_EMBEDDED_PORT: String(mqttPort),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -69,6 +73,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   return {
     baseUrl,
     proxyUrl: `http://127.0.0.1:${proxyPort}`,
+    mqttUrl: env.MQTT_URL || `mqtt://127.0.0.1:${mqttPort}`,
     dataDir,
     child,
     output: () => output,
