@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { signInByApi } from "./support/auth";
 import { sweepTooltip, type TooltipReading } from "./support/charts";
 import { burst, connectDiscovery, parseNumber, startBackend, type Backend, type Discovery } from "./support/traffic";
 
@@ -20,6 +21,10 @@ test.describe("service page charts", () => {
   test.afterAll(async () => {
     await discovery?.close();
     for (const backend of backends) await backend.close();
+  });
+
+  test.beforeEach(async ({ context }) => {
+    await signInByApi(context, process.env.E2E_TRAFFIC_BASE_URL!);
   });
 
   test("draw the traffic sent through the proxy: latency, throughput and per-instance counts", async ({ page }) => {

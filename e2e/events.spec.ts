@@ -1,4 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
+import { signInByApi } from "./support/auth";
 import { connectDiscovery, startBackend, type Backend, type Discovery } from "./support/traffic";
 
 // Runs against the product started for traffic (global-setup).
@@ -18,6 +19,10 @@ test.describe("events", () => {
   test.afterAll(async () => {
     await discovery?.close();
     await backend?.close();
+  });
+
+  test.beforeEach(async ({ context }) => {
+    await signInByApi(context, process.env.E2E_TRAFFIC_BASE_URL!);
   });
 
   test("the overview's Recent events panel shows registrations live, without a reload", async ({ page }) => {

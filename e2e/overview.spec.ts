@@ -1,9 +1,11 @@
 import { expect, test } from "@playwright/test";
 import pg from "pg";
+import { signInByApi } from "./support/auth";
 
 test.describe("overview on the embedded defaults", () => {
-  test("shows the node running on the embedded database and broker, with no services yet", async ({ page }) => {
+  test("shows the node running on the embedded database and broker, with no services yet", async ({ page, context }) => {
     const baseUrl = process.env.E2E_BASE_URL!;
+    await signInByApi(context, baseUrl);
     await page.goto(baseUrl);
     await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
     await expect(page.getByTestId("node-ready")).toHaveText("ready");
@@ -17,7 +19,8 @@ test.describe("overview on the embedded defaults", () => {
 test.describe("overview on PostgreSQL and an external broker", () => {
   test.skip(!process.env.E2E_PG_BASE_URL, "DATABASE_URL not given to this test run (CI always gives it)");
 
-  test("lists the services stored in the database with their algorithm and instances", async ({ page }) => {
+  test("lists the services stored in the database with their algorithm and instances", async ({ page, context }) => {
+    await signInByApi(context, process.env.E2E_PG_BASE_URL!);
     const db = new pg.Client({ connectionString: process.env.E2E_PG_DATABASE_URL });
     await db.connect();
     try {

@@ -36,7 +36,7 @@ import {
   type MqttConnection,
 } from "./mqtt";
 import { createAdminOperations } from "./admin";
-import { SignInThrottle, createAuthService, ensureFirstAdmin } from "./auth";
+import { SignInThrottle, createAuthService, ensureFirstAdmin, type AuthService } from "./auth";
 import { createHealthChecker, type HealthChecker } from "./health";
 import { createHostPolicy as createInstanceHostPolicy } from "./net";
 import { createProxyServer, type ProxyServer } from "./proxy";
@@ -174,7 +174,8 @@ async function main(): Promise<void> {
       },
       discovery: () => (discovery ? { applied: discovery.applied(), rejected: discovery.rejected() } : undefined),
     });
-    admin = createAdminServer({ readiness, metrics: registry });
+    const pages: { auth?: AuthService } = {};
+    admin = createAdminServer({ readiness, metrics: registry, auth: () => pages.auth });
     const adminAddress = await admin.listen(config.port, config.host);
 
     phase = "starting: database";
@@ -327,6 +328,7 @@ async function main(): Promise<void> {
     const store = eventStore;
     const signInThrottle = new SignInThrottle();
     const authService = createAuthService(db, signInThrottle, { idleTimeoutMs: config.auth.sessionIdleTimeoutMs, maxAgeMs: config.auth.sessionMaxAgeMs });
+    pages.auth = authService;
     const readDb = db;
     setRuntime({
       config,

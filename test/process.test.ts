@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../server/db";
 import { createTestDatabase, externalUrl, type TestDatabase } from "./support/external";
-import { runProduct, type ProductProcess } from "./support/process";
+import { runProduct, signIn, type ProductProcess } from "./support/process";
 
 describe("configuration errors", () => {
   it.each([
@@ -149,12 +149,14 @@ describe.each(variants)("the product on $name", (variant) => {
     expect(await metrics.text()).toContain("alicia_lb_proxy_in_flight_requests 0");
 
     // The admin API (compiled by Next) sees the runtime main.ts built: the same engine and database.
-    const status = await fetch(`${product.baseUrl}/api/trpc/system.status`);
+    expect((await fetch(`${product.baseUrl}/api/trpc/system.status`)).status).toBe(401); // anonymous
+    const cookie = await signIn(product.baseUrl);
+    const status = await fetch(`${product.baseUrl}/api/trpc/system.status`, { headers: { cookie } });
     expect(status.status).toBe(200);
     const { result } = (await status.json()) as { result: { data: { ready: boolean; database: { kind: string } } } };
     expect(result.data.ready).toBe(true);
     expect(result.data.database.kind).toBe(variant.name.startsWith("embedded") ? "embedded" : "postgres");
-    const services = await fetch(`${product.baseUrl}/api/trpc/services.list`);
+    const services = await fetch(`${product.baseUrl}/api/trpc/services.list`, { headers: { cookie } });
     const list = (await services.json()) as { result: { data: { name: string; instanceCount: number; availableCount: number }[] } };
     expect(list.result.data).toEqual([expect.objectContaining({ name: "slow", instanceCount: 1, availableCount: 1 })]);
 

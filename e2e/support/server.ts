@@ -30,6 +30,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The first admin's password in every product the end-to-end tests start. */
+export const E2E_ADMIN_PASSWORD = "e2e-admin-password-1234";
+
 export async function startServer(env: Record<string, string> = {}, timeoutMs = 120_000): Promise<StartedServer> {
   const port = await freePort();
   const proxyPort = await freePort();
@@ -47,6 +50,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
       DATABASE_URL: "",
       MQTT_URL: "",
       MQTT_EMBEDDED_PORT: String(mqttPort),
+      ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,7 +6,9 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { AuthService } from "../auth";
 import type { Readiness } from "../runtime";
+import { gatePage } from "./page-gate";
 
 export type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -28,7 +30,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function createAdminServer(options: { readiness: Readiness; metrics: Registry }): AdminServer {
+export function createAdminServer(options: { readiness: Readiness; metrics: Registry; auth: () => AuthService | undefined }): AdminServer {
   let nextHandler: NextHandler | undefined;
 
   const server = http.createServer((req, res) => {
@@ -58,11 +60,16 @@ export function createAdminServer(options: { readiness: Readiness; metrics: Regi
         return;
       }
     }
-    if (nextHandler === undefined) {
+    const handler = nextHandler;
+    if (handler === undefined) {
       sendJson(res, 503, { error: "not_ready", reason: "the dashboard is starting" });
       return;
     }
-    nextHandler(req, res).catch((error: unknown) => {
+    // The client's address as this server saw it, for audit rows and sign-in throttling (never the client's say-so).
+    req.headers["x-alicia-client-address"] = req.socket.remoteAddress ?? "";
+    gatePage(req, res, options.auth())
+      .then(() => handler(req, res))
+      .catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "the dashboard failed to answer" });
       else res.destroy(error instanceof Error ? error : undefined);
     });

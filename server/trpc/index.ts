@@ -1,2 +1,2 @@
 export { appRouter, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
-export { createCallerFactory, createContext, type Context } from "./init";
+export { createCallerFactory, createContext, crossSiteReason, type Context, type Meta } from "./init";

@@ -8,6 +8,20 @@ import path from "node:path";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 
+export const TEST_ADMIN_PASSWORD = "integration-admin-password";
+
+/** Signs in as the first admin; returns the Cookie header value for later requests. */
+export async function signIn(baseUrl: string, username = "admin", password = TEST_ADMIN_PASSWORD): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/trpc/auth.signIn`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: baseUrl },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get("set-cookie") ?? "";
+  return cookie.split(";")[0] ?? "";
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -45,6 +59,7 @@ export async function runProduct(env: Record<string, string>): Promise<ProductPr
       DATABASE_URL: "",
       MQTT_URL: "",
       LOG_LEVEL: "info",
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

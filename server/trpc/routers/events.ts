@@ -3,7 +3,7 @@ import { on, EventEmitter } from "node:events";
 import { z } from "zod";
 import { ENGINE_EVENT_TYPES } from "../../engine";
 import type { RecentEvent } from "../../runtime";
-import { createTRPCRouter, publicProcedure } from "../init";
+import { createTRPCRouter, procedure } from "../init";
 
 const eventOut = z.object({
   id: z.string(),
@@ -20,7 +20,7 @@ let liveSequence = 0;
 const fromRecent = (e: RecentEvent): EventItem => ({ id: `live-${++liveSequence}`, at: e.at, type: e.type, service: e.service, instanceId: e.instanceId, reason: e.reason, data: e.data });
 
 export const eventsRouter = createTRPCRouter({
-  list: publicProcedure
+  list: procedure.meta({ role: "viewer" })
     .input(
       z.object({
         service: z.string().max(128).optional(),
@@ -53,7 +53,7 @@ export const eventsRouter = createTRPCRouter({
       });
     }),
   /** Events as they happen (the newest 50 first). */
-  stream: publicProcedure.subscription(async function* ({ ctx, signal }) {
+  stream: procedure.meta({ role: "viewer" }).subscription(async function* ({ ctx, signal }) {
     const emitter = new EventEmitter();
     const dispose = ctx.runtime.events.onEvent((event) => emitter.emit("event", event));
     try {

@@ -8,7 +8,7 @@ import { on, EventEmitter } from "node:events";
 import { z } from "zod";
 import type { ServiceSnapshot } from "../../engine";
 import type { LiveSnapshot, Runtime } from "../../runtime";
-import { createTRPCRouter, publicProcedure } from "../init";
+import { createTRPCRouter, procedure } from "../init";
 
 const liveInstance = z.object({
   id: z.string(),
@@ -112,9 +112,9 @@ export function currentLiveView(runtime: Runtime, live = runtime.stats.live()): 
 
 export const liveRouter = createTRPCRouter({
   /** The current view, for the first paint. */
-  now: publicProcedure.output(liveView).query(({ ctx }) => currentLiveView(ctx.runtime)),
+  now: procedure.meta({ role: "viewer" }).output(liveView).query(({ ctx }) => currentLiveView(ctx.runtime)),
   /** A new view every second, while the browser listens. */
-  stream: publicProcedure.subscription(async function* ({ ctx, signal }) {
+  stream: procedure.meta({ role: "viewer" }).subscription(async function* ({ ctx, signal }) {
     const emitter = new EventEmitter();
     const dispose = ctx.runtime.stats.onLive((snapshot) => emitter.emit("live", snapshot));
     try {

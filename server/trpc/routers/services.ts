@@ -1,7 +1,7 @@
 /** Services as the dashboard lists them: stored configuration joined with live engine state. */
 import { z } from "zod";
 import { ALGORITHMS } from "../../engine";
-import { createTRPCRouter, publicProcedure } from "../init";
+import { createTRPCRouter, procedure } from "../init";
 
 const serviceSummary = z.object({
   name: z.string(),
@@ -16,7 +16,7 @@ const serviceSummary = z.object({
 export type ServiceSummary = z.infer<typeof serviceSummary>;
 
 export const servicesRouter = createTRPCRouter({
-  list: publicProcedure.output(z.array(serviceSummary)).query(async ({ ctx }) => {
+  list: procedure.meta({ role: "viewer" }).output(z.array(serviceSummary)).query(async ({ ctx }) => {
     const stored = await ctx.runtime.db.services.list();
     const live = new Map(ctx.runtime.engine.listServices().map((s) => [s.name as string, s]));
     return stored.map((service) => {

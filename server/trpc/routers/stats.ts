@@ -1,6 +1,6 @@
 /** Stored statistics as chart series: per service, per instance, and throughput by instance. */
 import { z } from "zod";
-import { createTRPCRouter, publicProcedure } from "../init";
+import { createTRPCRouter, procedure } from "../init";
 
 const RANGES_MS = { "5m": 5 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
 const MAX_RANGE_MS = 90 * 86_400_000;
@@ -39,11 +39,11 @@ const point = z.object({
 });
 
 export const statsRouter = createTRPCRouter({
-  series: publicProcedure
+  series: procedure.meta({ role: "viewer" })
     .input(z.object({ service: name, instanceId: name.optional(), range: rangeInput }))
     .output(z.object({ ...plan, from: z.number(), to: z.number(), points: z.array(point) }))
     .query(({ ctx, input }) => ctx.runtime.stats.series({ service: input.service, instanceId: input.instanceId, ...resolveRange(input.range) })),
-  byInstance: publicProcedure
+  byInstance: procedure.meta({ role: "viewer" })
     .input(z.object({ service: name, range: rangeInput }))
     .output(
       z.object({
@@ -58,7 +58,7 @@ export const statsRouter = createTRPCRouter({
     )
     .query(({ ctx, input }) => ctx.runtime.stats.instanceSeries({ service: input.service, ...resolveRange(input.range) })),
   /** Up to five minutes of per-second live points of a service, for the live chart's first paint. */
-  liveHistory: publicProcedure
+  liveHistory: procedure.meta({ role: "viewer" })
     .input(z.object({ service: name }))
     .output(z.array(z.object({ t: z.number(), requestsPerSecond: z.number(), errorRatio: z.number(), p50Ms: z.number(), p95Ms: z.number(), p99Ms: z.number(), activeConnections: z.number() })))
     .query(({ ctx, input }) =>

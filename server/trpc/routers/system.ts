@@ -1,6 +1,6 @@
 /** What this node is running on: shown in the dashboard's header and footer. */
 import { z } from "zod";
-import { createTRPCRouter, publicProcedure } from "../init";
+import { createTRPCRouter, procedure } from "../init";
 
 const systemStatus = z.object({
   ready: z.boolean(),
@@ -12,7 +12,7 @@ const systemStatus = z.object({
 });
 
 export const systemRouter = createTRPCRouter({
-  status: publicProcedure.output(systemStatus).query(({ ctx }) => {
+  status: procedure.meta({ role: "viewer" }).output(systemStatus).query(({ ctx }) => {
     const { runtime } = ctx;
     const reason = runtime.readiness.reason();
     return {

@@ -11,7 +11,7 @@ function handler(req: Request): Promise<Response> {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createContext({ req }),
+    createContext: ({ resHeaders }) => createContext({ req, resHeaders }),
   });
 }
 
