@@ -15,7 +15,7 @@ interface ProcedureDef {
   _def: { type: "query" | "mutation" | "subscription"; meta?: { role?: Role | "public" } };
 }
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, ProcedureDef>).map(([path, procedure]) => ({
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, procedure]) => ({
   path,
   type: procedure._def.type,
   role: procedure._def.meta?.role ?? "admin",
