@@ -102,7 +102,10 @@ test.describe("service page charts", () => {
     const rpsOf = (r: TooltipReading) => parseNumber(r.items["shop-1"] ?? null) + parseNumber(r.items["shop-2"] ?? null);
     const rates = await sweepTooltip(page, throughput, (r) => rpsOf(r) > 0);
     expect(rates.found, `tooltips seen: ${JSON.stringify(rates.seen)}`).toBeDefined();
-    expect(rates.found!.items["shop-1"]).toMatch(/req\/s$/);
+    // Each instance shown in the tooltip carries a formatted rate (an instance may have no row in an edge bucket).
+    const shown = ["shop-1", "shop-2"].map((id) => rates.found!.items[id]).filter((v): v is string => v !== undefined);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const value of shown) expect(value).toMatch(/req\/s$/);
     // A 15 s bucket holding all 300 requests is 20 req/s; spread over two buckets, each less.
     expect(rpsOf(rates.found!)).toBeLessThanOrEqual(REQUESTS / 5 + 0.1);
 
