@@ -4,7 +4,9 @@
  * (viewer). Each procedure validates, then calls one admin operation, which
  * commits the change with its audit row before applying it.
  */
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { parseConfigDocument, stringifyConfigDocument } from "../../config";
 import {
   algorithmInput,
   hostInput,
@@ -133,6 +135,24 @@ export const manageRouter = createTRPCRouter({
     .meta({ role: "admin" })
     .output(z.array(z.object({ name: z.string(), role: z.string(), createdBy: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable(), revokedAt: z.date().nullable() })))
     .query(({ ctx }) => ctx.runtime.db.auth.tokens.list()),
+  exportConfig: procedure
+    .meta({ role: "viewer" })
+    .input(z.object({ format: z.enum(["yaml", "json"]).default("yaml") }))
+    .output(z.object({ format: z.enum(["yaml", "json"]), text: z.string() }))
+    .query(async ({ ctx, input }) => ({ format: input.format, text: stringifyConfigDocument(await ctx.runtime.admin.exportConfig(), input.format) })),
+  importConfig: procedure
+    .meta({ role: "admin" })
+    .input(z.object({ format: z.enum(["yaml", "json"]), text: z.string().max(5_000_000) }))
+    .output(z.object({ changed: z.array(z.string()) }))
+    .mutation(async ({ ctx, input }) => {
+      let doc;
+      try {
+        doc = parseConfigDocument(input.text, input.format, "the uploaded configuration");
+      } catch (error) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: error instanceof Error ? error.message : String(error) });
+      }
+      return { changed: await ctx.runtime.admin.applyConfig(actor(ctx), doc) };
+    }),
   audit: procedure
     .meta({ role: "viewer" })
     .input(z.object({ beforeId: z.string().regex(/^\d{1,19}$/).optional(), limit: z.number().int().min(1).max(500).default(100) }))
