@@ -1,4 +1,5 @@
 import { EventFeed } from "@/components/event-feed";
+import { NewServiceForm } from "@/components/new-service-form";
 import { ServiceCards } from "@/components/service-cards";
 import { ServiceList } from "@/components/service-list";
 import { SystemStatus } from "@/components/system-status";
@@ -11,6 +12,7 @@ export default function OverviewPage() {
         <h2 id="services-heading">Services</h2>
         <ServiceCards />
         <ServiceList />
+        <NewServiceForm />
       </section>
       <section aria-labelledby="events-heading">
         <h2 id="events-heading">Recent events</h2>

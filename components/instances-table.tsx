@@ -1,17 +1,18 @@
 "use client";
 // The live instances of a service: health, breaker, weight, load, rates and
-// latency, with a per-instance chart on demand.
+// latency, with a per-instance chart on demand; for operators, each row's
+// controls (weight, enable, drain, remove).
 import { useQuery } from "@tanstack/react-query";
 import { Fragment, useMemo, useState } from "react";
 import { instancePoints, rangeInput, rangeSpanMs, type RangeChoice } from "./chart-data";
 import { formatCount, formatMs, formatRatio, formatRps } from "./format";
 import { useLiveView, type LiveInstance, type LiveService } from "./live-view";
+import { InstanceActions, WeightEditor } from "./instance-actions";
 import { InstanceChart, type ChartStatus } from "./time-charts";
 import { useTRPC } from "./trpc-provider";
 
-const COLUMNS = 11;
-
-export function InstancesTable({ service, range, live }: { service: LiveService; range: RangeChoice; live: boolean }) {
+export function InstancesTable({ service, range, live, canOperate = false }: { service: LiveService; range: RangeChoice; live: boolean; canOperate?: boolean }) {
+  const columns = canOperate ? 11 : 10;
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const toggle = (id: string) =>
     setOpen((previous) => {
@@ -35,18 +36,16 @@ export function InstancesTable({ service, range, live }: { service: LiveService;
             <th scope="col" className="num">Errors</th>
             <th scope="col" className="num">p95</th>
             <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Chart</span>
-            </th>
+            {canOperate && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
           {service.instances.map((instance) => (
             <Fragment key={instance.id}>
-              <InstanceRow instance={instance} chartOpen={open.has(instance.id)} onToggle={() => toggle(instance.id)} />
+              <InstanceRow service={service.name} canOperate={canOperate} instance={instance} chartOpen={open.has(instance.id)} onToggle={() => toggle(instance.id)} />
               {open.has(instance.id) && (
                 <tr className="chart-row">
-                  <td colSpan={COLUMNS} id={`instance-chart-${instance.id}`}>
+                  <td colSpan={columns} id={`instance-chart-${instance.id}`}>
                     <InstanceChartPanel service={service.name} instanceId={instance.id} range={range} live={live} />
                   </td>
                 </tr>
@@ -59,7 +58,20 @@ export function InstancesTable({ service, range, live }: { service: LiveService;
   );
 }
 
-function InstanceRow({ instance: i, chartOpen, onToggle }: { instance: LiveInstance; chartOpen: boolean; onToggle: () => void }) {
+function InstanceRow({
+  service,
+  canOperate,
+  instance: i,
+  chartOpen,
+  onToggle,
+}: {
+  service: string;
+  canOperate: boolean;
+  instance: LiveInstance;
+  chartOpen: boolean;
+  onToggle: () => void;
+}) {
+  const source = i.source ?? "manual";
   const breakerTitle =
     i.breaker.state === "open" && i.breaker.halfOpenAt !== null
       ? `half-open at ${new Date(i.breaker.halfOpenAt).toLocaleTimeString()}`
@@ -67,10 +79,21 @@ function InstanceRow({ instance: i, chartOpen, onToggle }: { instance: LiveInsta
   return (
     <tr data-testid={`instance-row-${i.id}`}>
       <th scope="row">
-        <span className="instance-id">{i.id}</span>
+        <span className="instance-id">{i.id}</span>{" "}
+        <span
+          className={`badge badge-${source === "discovery" ? "info" : "muted"}`}
+          data-testid="instance-source"
+          title={source === "discovery" ? "Announced over MQTT service discovery" : "Added by an operator or the configuration file"}
+        >
+          {source}
+        </span>
         <span className="muted small block">
           {i.host}:{i.port}
         </span>
+        <button type="button" className="link-button small" aria-expanded={chartOpen} aria-controls={chartOpen ? `instance-chart-${i.id}` : undefined} onClick={onToggle}>
+          {chartOpen ? "Hide chart" : "Show chart"}
+          <span className="visually-hidden"> of {i.id}</span>
+        </button>
       </th>
       <td data-testid="instance-health">
         <span className={`badge badge-${i.health === "healthy" ? "good" : i.health === "unhealthy" ? "bad" : "muted"}`} title={i.lastHealthReason ?? undefined}>
@@ -82,7 +105,9 @@ function InstanceRow({ instance: i, chartOpen, onToggle }: { instance: LiveInsta
           {i.breaker.state.replace("_", " ")}
         </span>
       </td>
-      <td className="num">{i.weight}</td>
+      <td className="num" data-testid="instance-weight">
+        {canOperate ? <WeightEditor service={service} instance={i} /> : i.weight}
+      </td>
       <td className="num" data-testid="instance-active">
         {i.activeConnections}
       </td>
@@ -103,15 +128,18 @@ function InstanceRow({ instance: i, chartOpen, onToggle }: { instance: LiveInsta
       </td>
       <td>
         <span className={`badge ${i.enabled ? "badge-good" : "badge-muted"}`}>{i.enabled ? "enabled" : "disabled"}</span>
-        {i.draining && <span className="badge badge-warn">draining</span>}
+        {i.draining && (
+          <span className="badge badge-warn" data-testid="instance-draining" title="No new requests; the ones in flight finish">
+            draining · {i.activeConnections} open
+          </span>
+        )}
         {!i.eligible && i.enabled && <span className="badge badge-bad" title="Not picked by the balancer right now">not eligible</span>}
       </td>
-      <td>
-        <button type="button" className="link-button" aria-expanded={chartOpen} aria-controls={chartOpen ? `instance-chart-${i.id}` : undefined} onClick={onToggle}>
-          {chartOpen ? "Hide chart" : "Show chart"}
-          <span className="visually-hidden"> of {i.id}</span>
-        </button>
-      </td>
+      {canOperate && (
+        <td>
+          <InstanceActions service={service} instance={i} />
+        </td>
+      )}
     </tr>
   );
 }

@@ -1,18 +1,28 @@
 "use client";
-// The service page's live part: summary, range picker, charts and instances.
+// The service page's live part: summary, range picker, charts, instances and
+// breakers; for operators their controls, for admins the service's settings.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { instanceRateRows, rangeInput, rangeSpanMs, servicePoints, type RangeChoice } from "./chart-data";
+import { AddInstanceForm } from "./add-instance-form";
+import { AlgorithmForm } from "./algorithm-form";
+import { algorithmLabel } from "./algorithms";
+import { BreakersSection } from "./breakers-section";
 import { formatMs, formatRatio, formatRps } from "./format";
 import { InstancesTable } from "./instances-table";
 import { LiveBadge, useLiveView, type LiveService } from "./live-view";
 import { RangePicker } from "./range-picker";
+import { DeleteService, ServiceSettingsForm } from "./service-settings-form";
+import { roleAtLeast, useMe } from "./session";
 import { ConnectionsChart, ErrorRateChart, HealthChart, ResponseTimeChart, ThroughputChart, type ChartStatus } from "./time-charts";
 import { useTRPC } from "./trpc-provider";
 
 export function ServiceView({ name }: { name: string }) {
   const { current, error } = useLiveView();
+  const me = useMe();
+  const canOperate = roleAtLeast(me?.role, "operator");
+  const isAdmin = roleAtLeast(me?.role, "admin");
   if (error !== undefined)
     return (
       <p role="alert" className="error">
@@ -35,7 +45,29 @@ export function ServiceView({ name }: { name: string }) {
   return (
     <>
       <ServiceSummary service={service} />
-      <ServiceDashboard service={service} />
+      {canOperate ? (
+        <section aria-labelledby="algorithm-heading">
+          <h2 id="algorithm-heading">Algorithm</h2>
+          <AlgorithmForm service={service.name} current={service.algorithm} />
+        </section>
+      ) : me !== undefined ? (
+        <p className="muted small" data-testid="read-only-note">
+          You are signed in as a {me.role}: you can watch this service; changing it needs the operator role.
+        </p>
+      ) : null}
+      <ServiceDashboard service={service} canOperate={canOperate} />
+      {isAdmin && (
+        <>
+          <section aria-labelledby="settings-heading">
+            <h2 id="settings-heading">Service settings</h2>
+            <ServiceSettingsForm service={service.name} />
+          </section>
+          <section aria-labelledby="delete-heading">
+            <h2 id="delete-heading">Delete service</h2>
+            <DeleteService service={service.name} instanceCount={service.instanceCount} />
+          </section>
+        </>
+      )}
     </>
   );
 }
@@ -49,7 +81,7 @@ function ServiceSummary({ service }: { service: LiveService }) {
       <dl className="summary" data-testid="service-summary">
         <div>
           <dt>Algorithm</dt>
-          <dd>{service.algorithm.replaceAll("_", " ")}</dd>
+          <dd data-testid="summary-algorithm">{algorithmLabel(service.algorithm).toLowerCase()}</dd>
         </div>
         <div>
           <dt>Instances</dt>
@@ -95,7 +127,7 @@ function chartStatus(query: { isPending: boolean; isError: boolean; error: { mes
   return { kind: "ready" };
 }
 
-function ServiceDashboard({ service }: { service: LiveService }) {
+function ServiceDashboard({ service, canOperate }: { service: LiveService; canOperate: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { frames } = useLiveView();
@@ -158,7 +190,12 @@ function ServiceDashboard({ service }: { service: LiveService }) {
       </section>
       <section aria-labelledby="instances-heading">
         <h2 id="instances-heading">Instances</h2>
-        <InstancesTable service={service} range={range} live={live} />
+        <InstancesTable service={service} range={range} live={live} canOperate={canOperate} />
+        {canOperate && <AddInstanceForm service={service.name} />}
+      </section>
+      <section aria-labelledby="breakers-heading">
+        <h2 id="breakers-heading">Circuit breakers</h2>
+        <BreakersSection service={service} canOperate={canOperate} />
       </section>
     </>
   );

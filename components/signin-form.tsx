@@ -2,8 +2,9 @@
 // The sign-in form: username and password to auth.signIn, which sets the
 // session cookie; then back to the page the user asked for.
 import { useMutation } from "@tanstack/react-query";
-import { useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useState, type SyntheticEvent } from "react";
+import { errorText } from "./api-error";
 import { useTRPC } from "./trpc-provider";
 
 /** Only same-site paths: never send the user to another origin after sign-in. */
@@ -13,16 +14,13 @@ function safeNext(value: string | null): string {
 
 export function SignInForm() {
   const trpc = useTRPC();
-  const router = useRouter();
   const params = useSearchParams();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
-      onSuccess: () => {
-        router.replace(safeNext(params.get("next")));
-        router.refresh();
-      },
+      // A full page load: the header, the live stream and every cached query start afresh as the new user.
+      onSuccess: () => window.location.replace(safeNext(params.get("next"))),
     }),
   );
   const submit = (event: SyntheticEvent<HTMLFormElement>) => {
@@ -42,7 +40,7 @@ export function SignInForm() {
       </label>
       {signIn.isError ? (
         <p role="alert" className="error">
-          {signIn.error.message}
+          {errorText(signIn.error)}
         </p>
       ) : null}
       <button type="submit" disabled={signIn.isPending}>
