@@ -116,6 +116,34 @@ describe("authorization matrix", () => {
   });
 });
 
+describe("bad input is refused before any handler runs", () => {
+  async function callWith(path: string, input: unknown): Promise<string> {
+    const segments = path.split(".");
+    let target: unknown = caller(context(user("admin")));
+    for (const segment of segments) target = (target as Record<string, unknown>)[segment];
+    try {
+      await (target as (input: unknown) => Promise<unknown>)(input);
+      return "OK";
+    } catch (error) {
+      return error instanceof TRPCError ? `${error.code} ${error.message}` : "OTHER";
+    }
+  }
+  it.each([
+    ["an out-of-range port", "manage.addInstance", { service: "pay", id: "p1", host: "127.0.0.1", port: 70_000, weight: 1 }, /port is from 1 to 65535/],
+    ["an out-of-range weight", "manage.addInstance", { service: "pay", id: "p1", host: "127.0.0.1", port: 80, weight: 10_001 }, /weight is from 0 to 10000/],
+    ["an unknown algorithm", "manage.setAlgorithm", { service: "pay", algorithm: "fastest" }, /algorithm/],
+    ["an oversized name", "manage.deleteService", { name: "x".repeat(5_000) }, /service name/],
+    ["a prototype key as a name", "manage.deleteService", { name: "__proto__" }, /service name/],
+    ["markup in a name", "manage.createService", { name: "<script>alert(1)</script>" }, /service name/],
+    ["an unexpected key", "manage.updateInstance", { service: "pay", id: "p1", weight: 2, isAdmin: true }, /isAdmin|Unrecognized/],
+    ["an oversized password", "manage.createUser", { username: "eve", password: "p".repeat(10_000), role: "viewer" }, /password/i],
+  ])("%s", async (_label, path, input, message) => {
+    const outcome = await callWith(path, input);
+    expect(outcome).toMatch(/^BAD_REQUEST /);
+    expect(outcome).toMatch(message);
+  });
+});
+
 describe("cross-site request checks for browser mutations", () => {
   it.each([
     ["a form post", { host: "lb.example", origin: "http://lb.example", "content-type": "application/x-www-form-urlencoded" }, /application\/json/],

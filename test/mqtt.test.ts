@@ -5,7 +5,7 @@
  */
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectMqtt, startEmbeddedBroker, type EmbeddedBroker } from "../server/mqtt";
+import { connectMqtt, publishStats, startEmbeddedBroker, type EmbeddedBroker, type ServiceStatsMessage } from "../server/mqtt";
 import { externalUrl } from "./support/external";
 
 const mosquittoUrl = externalUrl("MQTT_URL");
@@ -80,6 +80,38 @@ describe.each(brokers)("MQTT connection on $name", (broker) => {
     connection.client.stream.destroy(); // the process "dies": no clean disconnect
     await expect(offline).resolves.toMatchObject({ status: "offline" });
     connection.client.end(true);
+  });
+
+  it("publishes periodic per-service stats on {prefix}/load_balancer/stats with the seed's fields", async () => {
+    const prefix = `test${Math.random().toString(16).slice(2, 10)}`;
+    const connection = await connectMqtt({ url: broker.url(), topicPrefix: prefix });
+    const watcher = await mqtt.connectAsync(broker.url(), { clientId: `stats-${prefix}` });
+    const received = new Promise<Record<string, unknown>>((resolve) => {
+      watcher.on("message", (_topic, payload) => resolve(JSON.parse(payload.toString()) as Record<string, unknown>));
+    });
+    await watcher.subscribeAsync(`${prefix}/load_balancer/stats`, { qos: 0 });
+    const message: ServiceStatsMessage = {
+      service_name: "orders",
+      algorithm: "round_robin",
+      total_requests: 1200,
+      active_connections: 3,
+      healthy_instances: 2,
+      unhealthy_instances: 1,
+      average_response_time: 0.012,
+      interval_ms: 5000,
+      interval_requests: 100,
+      interval_failed_requests: 2,
+      p50_ms: 10,
+      p95_ms: 30,
+      p99_ms: 45,
+      throughput_rps: 20,
+      timestamp: 1_795_600_000.5,
+    };
+    expect(publishStats(connection, [message])).toBe(1);
+    await expect(received).resolves.toEqual(message);
+    await watcher.endAsync();
+    await connection.close();
+    expect(publishStats(connection, [message])).toBe(0); // disconnected: nothing sent, nothing queued
   });
 
   it("fails with a clear message when no broker answers", async () => {
