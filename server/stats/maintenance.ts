@@ -25,7 +25,16 @@ export interface MaintenanceResult {
   deleted: Record<Resolution, number>;
 }
 
-async function rollUpInto(db: Pick<Db, "stats">, from: Resolution, to: "1m" | "1h", now: number, maxBuckets: number, graceMs: number): Promise<number> {
+async function rollUpInto(
+  db: Pick<Db, "stats">,
+  from: Resolution,
+  to: "1m" | "1h",
+  now: number,
+  maxBuckets: number,
+  graceMs: number,
+  /** Source rows are complete before this time (a finer roll-up still catching up is not). */
+  sourceCompleteUntil = Number.POSITIVE_INFINITY,
+): Promise<number> {
   const bucketMs = RESOLUTION_MS[to];
   const newest = await db.stats.latest(to);
   // Start at the first source row after the newest roll-up (skipping any gap, e.g. the process was stopped).
@@ -33,7 +42,11 @@ async function rollUpInto(db: Pick<Db, "stats">, from: Resolution, to: "1m" | "1
   if (first === undefined) return 0;
   const start = Math.floor(first.getTime() / bucketMs) * bucketMs;
   // Complete buckets only, with a grace period for the last raw interval to be written.
-  const end = Math.min(Math.floor((now - graceMs) / bucketMs) * bucketMs, start + maxBuckets * bucketMs);
+  const end = Math.min(
+    Math.floor((now - graceMs) / bucketMs) * bucketMs,
+    start + maxBuckets * bucketMs,
+    Math.floor(sourceCompleteUntil / bucketMs) * bucketMs,
+  );
   if (end <= start) return 0;
   const rows = await db.stats.rangeAll(from, new Date(start), new Date(end));
   if (rows.length === 0) return 0;
@@ -47,7 +60,13 @@ export async function runMaintenance(
   maxBucketsPerRun = 360,
 ): Promise<MaintenanceResult> {
   const minutes = await rollUpInto(db, "raw", "1m", now, maxBucketsPerRun, RESOLUTION_MS.raw * 2);
-  const hours = await rollUpInto(db, "1m", "1h", now, maxBucketsPerRun, RESOLUTION_MS["1m"] * 2);
+  // Hours only up to the minutes rolled so far: when raw → 1m stopped at its per-run limit, the
+  // hour it stopped in is not complete yet and must wait for the next run.
+  const newestMinute = await db.stats.latest("1m");
+  const minutesUntil = newestMinute === undefined ? Number.NEGATIVE_INFINITY : newestMinute.getTime() + RESOLUTION_MS["1m"];
+  const rawLeft = await db.stats.earliest("raw", new Date(minutesUntil));
+  const rawCaughtUp = rawLeft === undefined || rawLeft.getTime() >= Math.floor((now - RESOLUTION_MS.raw * 2) / RESOLUTION_MS["1m"]) * RESOLUTION_MS["1m"];
+  const hours = await rollUpInto(db, "1m", "1h", now, maxBucketsPerRun, RESOLUTION_MS["1m"] * 2, rawCaughtUp ? Number.POSITIVE_INFINITY : minutesUntil);
   const deleted = {
     raw: await db.stats.deleteBefore("raw", new Date(now - retention.rawMs)),
     "1m": await db.stats.deleteBefore("1m", new Date(now - retention.minuteMs)),

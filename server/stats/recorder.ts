@@ -154,7 +154,10 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
   const historyLength = options.liveHistorySeconds ?? 300;
   if (!(intervalMs >= tickMs && tickMs > 0)) throw new RangeError(`intervalMs (${intervalMs}) must be >= tickMs (${tickMs}) > 0`);
 
-  let intervalStart = Math.floor(now() / intervalMs) * intervalMs;
+  // The first interval starts now (not at the aligned boundary), so a process restarted within
+  // an interval never writes a sample with the same start as its predecessor's last one
+  // (samples are unique per series and start); the following ones are aligned.
+  let intervalStart = now();
   const accumulators = new Map<string, Accumulator>();
   const buffer: SampleRow[] = [];
   let dropped = 0;
@@ -178,7 +181,8 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
     add(acc, w, algorithm);
   };
 
-  const closeInterval = (start: number) => {
+  const closeInterval = (start: number, end: number) => {
+    const lengthMs = Math.max(end - start, 1);
     const rows: SampleRow[] = [];
     const health = new Map(
       engine.listServices().map((s) => [s.name as string, { healthy: s.healthyCount, unhealthy: s.instances.filter((i) => i.health === "unhealthy").length }]),
@@ -191,7 +195,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
         resolution: "raw",
         serviceName: acc.serviceName,
         instanceId: acc.instanceId,
-        intervalMs,
+        intervalMs: Math.round(lengthMs),
         algorithm: acc.algorithm,
         totalRequests: acc.requests,
         failedRequests: acc.failed,
@@ -204,7 +208,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
         healthyInstances: isService ? (h?.healthy ?? 0) : 0,
         unhealthyInstances: isService ? (h?.unhealthy ?? 0) : 0,
         ...latencyFields(acc.histogram),
-        throughputRps: acc.requests / (intervalMs / 1000),
+        throughputRps: acc.requests / (lengthMs / 1000),
         histogram: acc.histogram.count === 0 ? null : acc.histogram.toBytes(),
       });
     }
@@ -232,8 +236,8 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
     if (history.length > historyLength) history.shift();
     for (const listener of listeners) listener(live);
     const currentStart = Math.floor(t / intervalMs) * intervalMs;
-    if (currentStart !== intervalStart) {
-      closeInterval(intervalStart);
+    if (currentStart > intervalStart) {
+      closeInterval(intervalStart, currentStart);
       intervalStart = currentStart;
       void flush();
     }
@@ -271,7 +275,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
       if (timer) clearInterval(timer);
       timer = undefined;
       tick();
-      closeInterval(intervalStart);
+      closeInterval(intervalStart, Math.max(now(), intervalStart + 1));
       const deadline = Date.now() + timeoutMs;
       while (buffer.length > 0 && Date.now() < deadline) {
         if (!(await flush())) await new Promise((r) => setTimeout(r, 200));
