@@ -10,7 +10,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { Config } from "../config";
 import { redactUrl } from "../config";
 import { PrismaClient } from "./generated/client";
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded";
 import { applyMigrations, readMigrations, type MigrationResult } from "./migrate";
 import { createServiceRepository, type ServiceRepository } from "./services";
 import { createStatsRepository, type StatsRepository } from "./stats";
@@ -58,11 +58,18 @@ export async function createDb(config: Config["database"], options: CreateDbOpti
   }
   const pool = new pg.Pool({
     connectionString: url,
-    // The embedded server multiplexes its connections onto one session; a
-    // small pool is enough and leaves headroom under its connection cap.
-    max: embedded ? Math.min(4, EMBEDDED_MAX_CONNECTIONS - 2) : (options.poolSize ?? 10),
+    // The embedded server multiplexes its connections onto ONE PostgreSQL
+    // session, message by message: two connections running extended-protocol
+    // queries at once can interleave their Parse/Bind/Execute messages and
+    // answer the wrong client (seen as a stats flush that never returned).
+    // One connection serialises everything; PGlite runs one query at a time
+    // anyway, so nothing is lost.
+    max: embedded ? 1 : (options.poolSize ?? 10),
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
+    // A query that hangs (a dead server that keeps the socket open) fails
+    // after this long instead of blocking its caller forever.
+    query_timeout: 30_000,
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => undefined);

@@ -44,6 +44,8 @@ export interface RangeQuery {
   instanceId: string;
   from: Date;
   to: Date;
+  /** Skip the histogram column (it is most of a row's size) when only counts and stored percentiles are needed. */
+  withoutHistogram?: boolean;
 }
 
 export interface StatsRepository {
@@ -67,7 +69,8 @@ function toSample(row: Row): SampleRow {
   return {
     ...rest,
     resolution: resolution === "1m" || resolution === "1h" ? resolution : "raw",
-    histogram: histogram === null ? null : new Uint8Array(histogram),
+    // Absent (not only null) when the query omitted the column.
+    histogram: (histogram as Uint8Array | null | undefined) == null ? null : new Uint8Array(histogram as Uint8Array),
   };
 }
 
@@ -89,6 +92,7 @@ export function createStatsRepository(prisma: PrismaClient): StatsRepository {
           instanceId: query.instanceId === "*" ? { not: "" } : query.instanceId,
           ts: { gte: query.from, lt: query.to },
         },
+        ...(query.withoutHistogram === true ? { omit: { histogram: true } } : {}),
         orderBy: [{ ts: "asc" }, { instanceId: "asc" }],
       });
       return rows.map(toSample);
