@@ -4,7 +4,7 @@
  * the load generator on LOAD_CORE (bench/run.ts).
  */
 import { startNginx } from "./nginx";
-import { hasCommand, startAnnouncingServer, tsxArgs, type Server } from "./processes";
+import { hasCommand, startAnnouncingServer, tsxArgs, type AnnouncingOptions, type Server } from "./processes";
 
 export const SERVER_CORE = 1;
 export const LOAD_CORE = 0;
@@ -18,16 +18,26 @@ export interface Configuration {
   readonly method: "GET" | "POST";
   /** Starts the front; `direct` hands back the first backend, which it does not own. */
   start(backends: readonly Server[]): Promise<Server>;
+  /**
+   * Checks, from what the front printed on stdout until it stopped, that it did
+   * what the configuration claims; a note for the report, or why it did not.
+   */
+  verify?(output: string): { note: string } | { failure: string };
 }
 
-const tsxFront = (file: string) => (backends: readonly Server[]) =>
-  startAnnouncingServer(
-    SERVER_CORE,
-    tsxArgs(
-      file,
-      backends.map((b) => b.port),
-    ),
-  );
+const tsxFront =
+  (file: string, flags: readonly string[] = [], options: AnnouncingOptions = {}) =>
+  (backends: readonly Server[]) =>
+    startAnnouncingServer(SERVER_CORE, tsxArgs(file, [...flags, ...backends.map((b) => b.port)]), options);
+
+/** The `recorded ...` line bench/proxy-server.ts --record prints when it stops: at least one sample must have been written. */
+export function verifyRecording(output: string): { note: string } | { failure: string } {
+  const match = /^recorded (\d+) samples, (\d+) dropped, (\d+) events$/m.exec(output);
+  if (match === null) return { failure: "the front did not report what it recorded" };
+  const [samples, dropped, events] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const note = `${samples} samples written, ${dropped} dropped, ${events} events`;
+  return samples > 0 && dropped === 0 ? { note } : { failure: `recording did not work: ${note}` };
+}
 
 export const CONFIGURATIONS: readonly Configuration[] = [
   {
@@ -61,6 +71,15 @@ export const CONFIGURATIONS: readonly Configuration[] = [
     path: "/bench/",
     method: "GET",
     start: tsxFront("bench/proxy-server.ts"),
+  },
+  {
+    name: "this-proxy-recording",
+    summary: "as this-proxy, with stats recorded as server/main.ts does (recorder + event store + maintenance, embedded database)",
+    path: "/bench/",
+    method: "GET",
+    // PGlite's start and the final flush take seconds, more on a loaded machine.
+    start: tsxFront("bench/proxy-server.ts", ["--record"], { startTimeoutMs: 90_000, stopGraceMs: 20_000 }),
+    verify: verifyRecording,
   },
   {
     name: "this-proxy-post",

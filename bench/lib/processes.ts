@@ -48,6 +48,8 @@ export interface Server {
   readonly pid: number;
   readonly port: number;
   stop(): Promise<void>;
+  /** Everything the server printed on stdout so far (announcing servers only). */
+  output?(): string;
 }
 
 function exited(child: ChildProcess): boolean {
@@ -65,8 +67,12 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** SIGTERM, then SIGKILL after 2 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
+/** With `graceMs`, stdin closed and up to that long for the child to exit by itself; then SIGTERM, then SIGKILL after 2 s. */
+async function stopChild(child: ChildProcess, graceMs = 0): Promise<void> {
+  if (graceMs > 0 && !exited(child)) {
+    child.stdin?.end();
+    await waitExit(child, graceMs);
+  }
   if (!exited(child)) {
     child.kill("SIGTERM");
     if (!(await waitExit(child, 2_000))) {
@@ -85,18 +91,27 @@ function track(command: string, args: string[], stdout: "pipe" | "inherit"): Chi
   return child;
 }
 
-function stopper(child: ChildProcess): Server["stop"] {
-  return () => stopChild(child);
+function stopper(child: ChildProcess, graceMs = 0): Server["stop"] {
+  return () => stopChild(child, graceMs);
+}
+
+export interface AnnouncingOptions {
+  /** How long to wait for the `listening` line (default 15 s). */
+  readonly startTimeoutMs?: number;
+  /** On stop, how long the child may take to exit by itself once its stdin is closed (default 0: SIGTERM at once). */
+  readonly stopGraceMs?: number;
 }
 
 /**
  * Starts a server that announces `listening <port>` on stdout (bench/lib/child-server)
- * and resolves once it has, within `timeoutMs`.
+ * and resolves once it has, within the start timeout. Its stdout is kept (`output()`).
  */
-export function startAnnouncingServer(core: number, command: [string, string[]], timeoutMs = 15_000): Promise<Server> {
+export function startAnnouncingServer(core: number, command: [string, string[]], options: AnnouncingOptions = {}): Promise<Server> {
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
   const child = track(...pinned(core, command[0], command[1]), "pipe");
   return new Promise((resolve, reject) => {
     let seen = "";
+    let announced = false;
     const fail = (why: string) => {
       clearTimeout(timer);
       void stopChild(child);
@@ -107,12 +122,14 @@ export function startAnnouncingServer(core: number, command: [string, string[]],
     child.once("exit", (code, signal) => fail(`exited (${signal ?? code ?? "?"}) before listening`));
     child.stdout?.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
+      if (announced) return;
       const match = /listening (\d+)\n/.exec(seen);
       if (match === null || child.pid === undefined) return;
+      announced = true;
       clearTimeout(timer);
       child.removeAllListeners("exit");
       child.on("exit", () => live.delete(child));
-      resolve({ pid: child.pid, port: Number(match[1]), stop: stopper(child) });
+      resolve({ pid: child.pid, port: Number(match[1]), stop: stopper(child, options.stopGraceMs), output: () => seen });
     });
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The benchmark's printed output: one row per configuration, then the ratios
- * of this run (this-proxy against the references) with their targets.
+ * The benchmark's printed output: one row per configuration, the rounds of
+ * recording on vs off, then the ratios of this run (this-proxy against the
+ * references, recording on ÷ off) with their targets.
  */
 import type { LoadResult } from "./load";
 
@@ -13,6 +14,8 @@ export interface Row {
   readonly rssMiB?: number;
   /** Why the configuration failed, if it did. */
   readonly failure?: string;
+  /** What the configuration's own check found (e.g. samples recorded). */
+  readonly note?: string;
 }
 
 const fixed = (value: number | undefined, digits: number): string =>
@@ -31,7 +34,7 @@ export function formatTable(rows: readonly Row[]): string {
     fixed(r.rssMiB, 1),
     r.load === undefined ? "n/a" : String(r.load.non2xx),
     r.load === undefined ? "n/a" : String(r.load.socketErrors),
-    r.failure === undefined ? "ok" : `FAILED: ${r.failure}`,
+    r.failure === undefined ? (r.note === undefined ? "ok" : `ok: ${r.note}`) : `FAILED: ${r.failure}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
   const format = (cells: string[]) =>
@@ -42,10 +45,12 @@ export function formatTable(rows: readonly Row[]): string {
   return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
 }
 
-interface Ratio {
+export interface Ratio {
   readonly label: string;
   readonly value: number;
   readonly target?: { readonly op: ">=" | "<="; readonly bound: number };
+  /** Decimals shown (default 2). */
+  readonly digits?: number;
 }
 
 function ratios(rows: readonly Row[]): Ratio[] {
@@ -68,18 +73,72 @@ function ratios(rows: readonly Row[]): Ratio[] {
   return out;
 }
 
-export function formatRatios(rows: readonly Row[]): string {
-  const all = ratios(rows);
+/** The ratios of `rows`, then `extra` (computed elsewhere, e.g. the median of the recording rounds). */
+export function formatRatios(rows: readonly Row[], extra: readonly Ratio[] = []): string {
+  const all = [...ratios(rows), ...extra];
   const width = Math.max(...all.map((r) => r.label.length));
   return all
     .map((r) => {
-      const value = Number.isFinite(r.value) ? r.value.toFixed(2) : "n/a";
+      const value = Number.isFinite(r.value) ? r.value.toFixed(r.digits ?? 2) : "n/a";
       let verdict = "";
       if (r.target !== undefined) {
         const met = r.target.op === ">=" ? r.value >= r.target.bound : r.value <= r.target.bound;
-        verdict = `  target ${r.target.op} ${r.target.bound.toFixed(1)}: ${Number.isFinite(r.value) ? (met ? "met" : "NOT met") : "not measured"}`;
+        verdict = `  target ${r.target.op} ${r.target.bound.toFixed(Number.isInteger(r.target.bound * 10) ? 1 : 2)}: ${Number.isFinite(r.value) ? (met ? "met" : "NOT met") : "not measured"}`;
       }
       return `${r.label.padEnd(width)}  ${value.padStart(5)}${verdict}`;
     })
     .join("\n");
+}
+
+/** One round of recording off (`this-proxy`) and on (`this-proxy-recording`), in the order they ran. */
+export interface PairRound {
+  readonly off: Row;
+  readonly on: Row;
+  readonly order: "off, on" | "on, off";
+}
+
+const usable = (row: Row) => (row.failure === undefined ? row.load : undefined);
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+}
+
+/** Per round: on ÷ off throughput (NaN when either failed). */
+export function pairRatios(rounds: readonly PairRound[]): number[] {
+  return rounds.map((r) => {
+    const on = usable(r.on);
+    const off = usable(r.off);
+    return on === undefined || off === undefined ? Number.NaN : on.reqPerS / off.reqPerS;
+  });
+}
+
+export function formatPairs(rounds: readonly PairRound[]): string {
+  const header = ["round", "order", "off req/s", "off CPU µs/req", "on req/s", "on CPU µs/req", "on ÷ off", "recorded (on)"];
+  const ratiosOf = pairRatios(rounds);
+  const lines = rounds.map((r, i) => [
+    String(i + 1),
+    r.order,
+    r.off.failure === undefined ? fixed(r.off.load?.reqPerS, 0) : "FAILED",
+    fixed(r.off.cpuUsPerRequest, 1),
+    r.on.failure === undefined ? fixed(r.on.load?.reqPerS, 0) : "FAILED",
+    fixed(r.on.cpuUsPerRequest, 1),
+    fixed(ratiosOf[i], 3),
+    r.on.failure ?? r.on.note ?? "n/a",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  const cpu = median(rounds.map((r) => (r.on.cpuUsPerRequest ?? Number.NaN) / (r.off.cpuUsPerRequest ?? Number.NaN)));
+  return [
+    format(header),
+    format(widths.map((w) => "-".repeat(w))),
+    ...lines.map(format),
+    `median on ÷ off: throughput ${fixed(median(ratiosOf), 3)}, front CPU per request ${fixed(cpu, 3)}`,
+  ].join("\n");
 }
