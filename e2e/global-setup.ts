@@ -55,6 +55,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const server of started) {
       const code = await server.stop();
       if (code !== 0) console.error(`server exited with ${code} on SIGTERM:\n${server.output()}`);
+      if (process.env.E2E_PRINT_LOGS) console.error(`--- ${server.baseUrl}\n${server.output()}`);
     }
     for (const cleanup of cleanups) await cleanup();
   };

@@ -68,7 +68,11 @@ export function startEventStore(options: {
   });
 
   function flush(): Promise<boolean> {
-    flushing ??= (async () => {
+    if (flushing !== undefined) return flushing;
+    // Assigned before it can settle, and cleared in a later turn: a flush that
+    // finds nothing to write must not leave a settled promise behind that
+    // every later call would return instead of writing.
+    const run = (async () => {
       try {
         while (buffer.length > 0) {
           const batch = buffer.slice(0, 1_000);
@@ -83,10 +87,13 @@ export function startEventStore(options: {
         return false;
       } finally {
         writing = 0;
-        flushing = undefined;
       }
     })();
-    return flushing;
+    flushing = run;
+    void run.finally(() => {
+      if (flushing === run) flushing = undefined;
+    });
+    return run;
   }
   const timer = setInterval(() => void flush(), options.flushEveryMs ?? 1_000);
   timer.unref();

@@ -64,7 +64,7 @@ export async function runMaintenance(
   // hour it stopped in is not complete yet and must wait for the next run.
   const newestMinute = await db.stats.latest("1m");
   const minutesUntil = newestMinute === undefined ? Number.NEGATIVE_INFINITY : newestMinute.getTime() + RESOLUTION_MS["1m"];
-  const rawLeft = await db.stats.earliest("raw", new Date(minutesUntil));
+  const rawLeft = await db.stats.earliest("raw", Number.isFinite(minutesUntil) ? new Date(minutesUntil) : undefined);
   const rawCaughtUp = rawLeft === undefined || rawLeft.getTime() >= Math.floor((now - RESOLUTION_MS.raw * 2) / RESOLUTION_MS["1m"]) * RESOLUTION_MS["1m"];
   const hours = await rollUpInto(db, "1m", "1h", now, maxBucketsPerRun, RESOLUTION_MS["1m"] * 2, rawCaughtUp ? Number.POSITIVE_INFINITY : minutesUntil);
   const deleted = {

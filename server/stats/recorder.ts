@@ -244,7 +244,11 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
   };
 
   function flush(): Promise<boolean> {
-    flushing ??= (async () => {
+    if (flushing !== undefined) return flushing;
+    // Assigned before it can settle, and cleared in a later turn: a flush that
+    // finds nothing to write must not leave a settled promise behind that
+    // every later call would return instead of writing.
+    const run = (async () => {
       try {
         while (buffer.length > 0) {
           const batch = buffer.slice(0, 2_000);
@@ -260,10 +264,13 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
         return false;
       } finally {
         writing = 0;
-        flushing = undefined;
       }
     })();
-    return flushing;
+    flushing = run;
+    void run.finally(() => {
+      if (flushing === run) flushing = undefined;
+    });
+    return run;
   }
 
   return {
