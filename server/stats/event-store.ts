@@ -9,6 +9,7 @@
  */
 import type { Db, EventRow } from "../db";
 import type { Engine, EngineEvent } from "../engine";
+import { BatchWriter } from "./batch-writer";
 
 export interface RecentEvent {
   /** Wall-clock ms. */
@@ -46,55 +47,24 @@ export function startEventStore(options: {
 }): EventStore {
   const maxBuffered = options.maxBuffered ?? 10_000;
   const recentLimit = options.recentLimit ?? 200;
-  const buffer: EventRow[] = [];
+  const writer = new BatchWriter<EventRow>({
+    write: (rows) => options.db.events.insert(rows),
+    maxBuffered,
+    batchSize: 1_000,
+    onError: options.onFlushError,
+  });
   const recent: RecentEvent[] = [];
   const listeners = new Set<(event: RecentEvent) => void>();
-  let written = 0;
-  let dropped = 0;
-  let writing = 0;
-  let flushing: Promise<boolean> | undefined;
 
   const dispose = options.engine.on("*", (event) => {
     const item = toRecentEvent(event, options.toWallClockMs(event.at));
     recent.push(item);
     if (recent.length > recentLimit) recent.shift();
-    buffer.push({ ts: new Date(item.at), eventType: item.type, serviceName: item.service, instanceId: item.instanceId, data: { reason: item.reason, ...item.data } });
-    if (buffer.length > maxBuffered) {
-      const excess = Math.min(buffer.length - maxBuffered, buffer.length - writing);
-      buffer.splice(writing, excess);
-      dropped += excess;
-    }
+    writer.push([{ ts: new Date(item.at), eventType: item.type, serviceName: item.service, instanceId: item.instanceId, data: { reason: item.reason, ...item.data } }]);
     for (const listener of listeners) listener(item);
   });
 
-  function flush(): Promise<boolean> {
-    if (flushing !== undefined) return flushing;
-    // Assigned before it can settle, and cleared in a later turn: a flush that
-    // finds nothing to write must not leave a settled promise behind that
-    // every later call would return instead of writing.
-    const run = (async () => {
-      try {
-        while (buffer.length > 0) {
-          const batch = buffer.slice(0, 1_000);
-          writing = batch.length;
-          await options.db.events.insert(batch);
-          buffer.splice(0, batch.length);
-          written += batch.length;
-        }
-        return true;
-      } catch (error) {
-        options.onFlushError?.(error);
-        return false;
-      } finally {
-        writing = 0;
-      }
-    })();
-    flushing = run;
-    void run.finally(() => {
-      if (flushing === run) flushing = undefined;
-    });
-    return run;
-  }
+  const flush = () => writer.flush();
   const timer = setInterval(() => void flush(), options.flushEveryMs ?? 1_000);
   timer.unref();
 
@@ -110,11 +80,9 @@ export function startEventStore(options: {
     async stop(timeoutMs = 3_000) {
       clearInterval(timer);
       dispose();
-      const deadline = Date.now() + timeoutMs;
-      while (buffer.length > 0 && Date.now() < deadline) {
-        if (!(await flush())) await new Promise((r) => setTimeout(r, 200));
-      }
+      // Events are counted as dropped (exposed in /metrics), not reported as events, which would need storing themselves.
+      await writer.drain(timeoutMs, "database unreachable at shutdown");
     },
-    counts: () => ({ buffered: buffer.length, written, dropped }),
+    counts: () => writer.counts(),
   };
 }

@@ -15,6 +15,7 @@
  */
 import { LatencyHistogram, type Engine, type ServiceWindowStats, type WindowStats } from "../engine";
 import type { Db, SampleRow } from "../db";
+import { BatchWriter } from "./batch-writer";
 import { latencyFields } from "./rollup";
 
 export interface LiveInstance {
@@ -159,12 +160,13 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
   // (samples are unique per series and start); the following ones are aligned.
   let intervalStart = now();
   const accumulators = new Map<string, Accumulator>();
-  const buffer: SampleRow[] = [];
-  let dropped = 0;
-  let written = 0;
-  let flushing: Promise<boolean> | undefined;
-  /** Rows at the head of `buffer` being written right now: overflow never drops those. */
-  let writing = 0;
+  const writer = new BatchWriter<SampleRow>({
+    write: (rows) => db.stats.insert(rows),
+    maxBuffered,
+    batchSize: 2_000,
+    onDrop: (count, reason) => engine.reportStatsDropped(count, `stat samples: ${reason}`),
+    onError: options.onFlushError,
+  });
   let timer: NodeJS.Timeout | undefined;
   let live: LiveSnapshot | undefined;
   const history: LiveSnapshot[] = [];
@@ -213,14 +215,8 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
       });
     }
     accumulators.clear();
-    buffer.push(...rows);
+    writer.push(rows);
     for (const listener of sampleListeners) listener(rows);
-    if (buffer.length > maxBuffered) {
-      const excess = Math.min(buffer.length - maxBuffered, buffer.length - writing);
-      buffer.splice(writing, excess);
-      dropped += excess;
-      engine.reportStatsDropped(excess, `stats buffer full (${maxBuffered} samples) while the database is unreachable`);
-    }
   };
 
   const tick = () => {
@@ -243,35 +239,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
     }
   };
 
-  function flush(): Promise<boolean> {
-    if (flushing !== undefined) return flushing;
-    // Assigned before it can settle, and cleared in a later turn: a flush that
-    // finds nothing to write must not leave a settled promise behind that
-    // every later call would return instead of writing.
-    const run = (async () => {
-      try {
-        while (buffer.length > 0) {
-          const batch = buffer.slice(0, 2_000);
-          writing = batch.length;
-          await db.stats.insert(batch);
-          // Only now are they safe: remove exactly what was written (rows may have been appended meanwhile).
-          buffer.splice(0, batch.length);
-          written += batch.length;
-        }
-        return true;
-      } catch (error) {
-        options.onFlushError?.(error);
-        return false;
-      } finally {
-        writing = 0;
-      }
-    })();
-    flushing = run;
-    void run.finally(() => {
-      if (flushing === run) flushing = undefined;
-    });
-    return run;
-  }
+  const flush = () => writer.flush();
 
   return {
     start() {
@@ -283,15 +251,7 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
       timer = undefined;
       tick();
       closeInterval(intervalStart, Math.max(now(), intervalStart + 1));
-      const deadline = Date.now() + timeoutMs;
-      while (buffer.length > 0 && Date.now() < deadline) {
-        if (!(await flush())) await new Promise((r) => setTimeout(r, 200));
-      }
-      if (buffer.length > 0) {
-        dropped += buffer.length;
-        engine.reportStatsDropped(buffer.length, "database unreachable at shutdown");
-        buffer.length = 0;
-      }
+      await writer.drain(timeoutMs, "database unreachable at shutdown");
     },
     tick,
     flush,
@@ -309,6 +269,6 @@ export function createStatsRecorder(options: StatsRecorderOptions): StatsRecorde
         sampleListeners.delete(listener);
       };
     },
-    counts: () => ({ buffered: buffer.length, dropped, written }),
+    counts: () => writer.counts(),
   };
 }
