@@ -8,10 +8,9 @@ import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog";
 import { formatDateTime } from "./format";
 import { useInvalidate } from "./invalidate";
 import type { Role } from "./session";
+import { RoleSelect } from "./role-select";
 import { useTRPC } from "./trpc-provider";
 
-const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
-const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 const when = (value: Date | string | null): string => (value === null ? "—" : formatDateTime(new Date(value).getTime()));
 
 export function AdminTokens() {
@@ -137,13 +136,7 @@ function CreateTokenForm() {
         </div>
         <div className="field">
           <label htmlFor={ids.role}>Token role</label>
-          <select id={ids.role} value={role} onChange={(e) => isRole(e.target.value) && setRole(e.target.value)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id={ids.role} value={role} onChange={setRole} />
         </div>
         <div className="field actions">
           <button type="submit" disabled={create.isPending}>

@@ -8,11 +8,10 @@ import { errorText } from "./api-error";
 import { formatDateTime } from "./format";
 import { useInvalidate } from "./invalidate";
 import { useMe, type Role } from "./session";
+import { RoleSelect, isRole } from "./role-select";
 import { useTRPC } from "./trpc-provider";
 
 type User = RouterOutputs["manage"]["users"][number];
-const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
-const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 const LABELS = { username: "Username", password: "Password", role: "Role" };
 
 export function AdminUsers() {
@@ -89,13 +88,7 @@ function UserRow({ user }: { user: User }) {
           <label htmlFor={id} className="visually-hidden">
             Role of {user.username}
           </label>
-          <select id={id} value={selected} onChange={(e) => isRole(e.target.value) && setRole(e.target.value)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id={id} value={selected} onChange={setRole} />
           <button type="submit" className="secondary small-button" disabled={update.isPending || selected === current}>
             Change role<span className="visually-hidden"> of {user.username}</span>
           </button>
@@ -173,13 +166,7 @@ function CreateUserForm() {
         </div>
         <div className="field">
           <label htmlFor={ids.role}>Role</label>
-          <select id={ids.role} value={draft.role} onChange={(e) => isRole(e.target.value) && setDraft({ ...draft, role: e.target.value })}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id={ids.role} value={draft.role} onChange={(role) => setDraft({ ...draft, role })} />
         </div>
         <div className="field actions">
           <button type="submit" disabled={create.isPending}>
