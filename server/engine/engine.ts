@@ -41,7 +41,7 @@ import type {
   ServiceSnapshot,
   StatsSnapshot,
 } from "./types";
-import { isFailure } from "./types";
+import { isFailure, originOf } from "./types";
 import { validateInstanceConfig, validateServiceConfig } from "./validate";
 
 export { EngineError } from "./errors";
@@ -57,6 +57,8 @@ export interface Lease {
   readonly instanceId: InstanceId;
   readonly host: string;
   readonly port: number;
+  /** `host:port` (`[host]:port` for an IPv6 address): the upstream's authority, one string per instance. */
+  readonly origin: string;
   /** Clock ms at acquire. */
   readonly startedAt: number;
 }
@@ -112,28 +114,31 @@ export interface Engine {
   drainStats(): StatsSnapshot;
 }
 
-const INTERNAL = Symbol("lease");
-
-interface LeaseInternal {
-  readonly engine: EngineImpl;
-  readonly svc: ServiceState;
-  readonly inst: InstanceState;
-  readonly breakerEpoch: number;
-  released: boolean;
-}
-
+/**
+ * One allocation per acquire: where the request goes (captured at acquire, so
+ * a later move of the instance does not rewrite it) and the engine's
+ * bookkeeping (not on the Lease interface).
+ */
 class LeaseImpl implements Lease {
-  readonly [INTERNAL]: LeaseInternal;
+  readonly service: ServiceName;
+  readonly instanceId: InstanceId;
+  readonly host: string;
+  readonly port: number;
+  readonly origin: string;
+  released = false;
 
   constructor(
-    readonly service: ServiceName,
-    readonly instanceId: InstanceId,
-    readonly host: string,
-    readonly port: number,
+    readonly engine: EngineImpl,
+    readonly svc: ServiceState,
+    readonly inst: InstanceState,
+    readonly breakerEpoch: number,
     readonly startedAt: number,
-    internal: LeaseInternal,
   ) {
-    this[INTERNAL] = internal;
+    this.service = svc.name;
+    this.instanceId = inst.id;
+    this.host = inst.host;
+    this.port = inst.port;
+    this.origin = inst.origin;
   }
 }
 
@@ -369,10 +374,12 @@ class EngineImpl implements Engine {
     if (inst.host !== config.host) {
       changes.push({ field: "host", from: inst.host, to: config.host });
       inst.host = config.host;
+      inst.origin = originOf(inst.host, inst.port);
     }
     if (inst.port !== config.port) {
       changes.push({ field: "port", from: inst.port, to: config.port });
       inst.port = config.port;
+      inst.origin = originOf(inst.host, inst.port);
     }
     if (changes.length === 0) return;
     this.refreshEligible(svc, inst);
@@ -441,17 +448,11 @@ class EngineImpl implements Engine {
     picker.activeChanged(chosen);
     this.refreshEligible(svc, chosen);
     this.bus.flush();
-    return new LeaseImpl(svc.name, chosen.id, chosen.host, chosen.port, now, {
-      engine: this,
-      svc,
-      inst: chosen,
-      breakerEpoch,
-      released: false,
-    });
+    return new LeaseImpl(this, svc, chosen, breakerEpoch, now);
   }
 
   release(lease: Lease, outcome: Outcome, latencyUs: number): void {
-    const internal = lease instanceof LeaseImpl ? lease[INTERNAL] : undefined;
+    const internal = lease instanceof LeaseImpl ? lease : undefined;
     if (internal?.engine !== this) throw new EngineError("INVALID", "release: not a lease from this engine");
     if (internal.released) return;
     if (!(latencyUs >= 0) || latencyUs === Number.POSITIVE_INFINITY) {

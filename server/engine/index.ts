@@ -13,6 +13,7 @@ export {
   instanceId,
   isAlgorithm,
   isFailure,
+  originOf,
   seededRng,
   serviceName,
 } from "./types";

@@ -16,13 +16,15 @@ import type { BreakerTransition, HealthTransition } from "./events";
 import { HealthTracker } from "./health";
 import { PeakEwma } from "./peak-ewma";
 import { StatsWindow } from "./stats";
-import type { BreakerSettings, HealthSettings, InstanceConfig, InstanceId } from "./types";
+import { originOf, type BreakerSettings, type HealthSettings, type InstanceConfig, type InstanceId } from "./types";
 
 export class InstanceState {
   readonly id: InstanceId;
   readonly seq: number;
   host: string;
   port: number;
+  /** `host:port`, kept in step with host and port by the registry (see originOf). */
+  origin: string;
   weight: number;
   enabled: boolean;
   draining: boolean;
@@ -60,6 +62,7 @@ export class InstanceState {
     this.seq = seq;
     this.host = config.host;
     this.port = config.port;
+    this.origin = originOf(config.host, config.port);
     this.weight = config.weight;
     this.enabled = config.enabled;
     this.draining = config.draining;

@@ -155,6 +155,15 @@ export const OUTCOMES = ["success", "http_5xx", "connect_error", "timeout", "cli
 export type Outcome = (typeof OUTCOMES)[number];
 
 /**
+ * The HTTP authority of an instance: `host:port`, with an IPv6 address in
+ * brackets (`[::1]:8080`). One string per instance, so the proxy's pool lookups
+ * and Host headers reuse it instead of building one per request.
+ */
+export function originOf(host: string, port: number): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
  * The ONE failure predicate (opossum's errorFilter idea, made a named function):
  * 5xx, connection errors and timeouts say the instance is unwell; a 4xx is the
  * client's fault and a client abort says nothing about the instance.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientResponseHeaders, upstreamRequestHeaders } from "./headers";
+import { UPSTREAM_HOST_SLOT, UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, connectionTokens, upstreamRequestHeaders } from "./headers";
 import { splitTarget } from "./proxy-server";
 
 describe("splitTarget", () => {
@@ -16,76 +16,108 @@ describe("splitTarget", () => {
   });
 });
 
-describe("upstreamRequestHeaders", () => {
-  const base = {
-    requestId: "rid-1",
-    instanceId: "orders-1",
-    upstreamHost: "10.0.0.5:9000",
-    clientAddress: "192.0.2.7",
-  };
-
-  it("strips hop-by-hop headers, including those named by Connection", () => {
-    const rawHeaders = [
-      "Host", "lb.example",
-      "Connection", "keep-alive, X-Secret-Hop",
-      "Keep-Alive", "timeout=5",
-      "TE", "trailers",
-      "Transfer-Encoding", "chunked",
-      "Upgrade", "websocket",
-      "Proxy-Authorization", "Basic abc",
-      "Proxy-Connection", "keep-alive",
-      "X-Secret-Hop", "1",
-      "Expect", "100-continue",
-      "Accept", "application/json",
-      "Cookie", "a=1",
-    ];
-    const headers = { host: "lb.example", connection: "keep-alive, X-Secret-Hop" };
-    const out = upstreamRequestHeaders({ ...base, rawHeaders, headers });
-    const names = out.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
-    for (const hop of ["connection", "keep-alive", "te", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-connection", "x-secret-hop", "expect"]) {
-      expect(names).not.toContain(hop);
-    }
-    expect(out).toEqual([
-      "Accept", "application/json",
-      "Cookie", "a=1",
-      "host", "10.0.0.5:9000",
-      "x-request-id", "rid-1",
-      "x-instance-id", "orders-1",
-      "x-forwarded-for", "192.0.2.7",
-      "x-forwarded-proto", "http",
-      "x-forwarded-host", "lb.example",
-    ]);
-  });
-
-  it("appends the client address to an existing X-Forwarded-For and replaces client-sent ids", () => {
-    const rawHeaders = ["X-Forwarded-For", "198.51.100.1", "X-Instance-ID", "spoofed", "X-Request-ID", "client-id"];
-    const out = upstreamRequestHeaders({ ...base, rawHeaders, headers: { "x-forwarded-for": "198.51.100.1" } });
-    expect(out.filter((v) => v === "spoofed")).toHaveLength(0);
-    const xff = out[out.indexOf("x-forwarded-for") + 1];
-    expect(xff).toBe("198.51.100.1, 192.0.2.7");
-    expect(out[out.indexOf("x-request-id") + 1]).toBe("rid-1");
+describe("connectionTokens", () => {
+  it.each<[string | string[] | undefined, string[] | undefined]>([
+    [undefined, undefined],
+    ["keep-alive", undefined],
+    ["Keep-Alive", undefined],
+    ["close", undefined],
+    ["CLOSE", undefined],
+    ["keep-alive, X-Secret-Hop", ["x-secret-hop"]],
+    ["Upgrade, close,  x-a ,, X-B", ["upgrade", "x-a", "x-b"]],
+    [["x-a", "keep-alive, x-b"], ["x-a", "x-b"]],
+  ])("%j → %j", (value, expected) => {
+    const tokens = connectionTokens(value);
+    expect(tokens === undefined ? undefined : [...tokens]).toEqual(expected);
   });
 });
 
-describe("clientResponseHeaders", () => {
-  it("drops hop-by-hop headers from the upstream answer and adds the ids", () => {
-    const out = clientResponseHeaders(
-      {
-        "content-type": "text/plain",
-        connection: "close, x-internal",
-        "x-internal": "1",
-        "keep-alive": "timeout=5",
-        "transfer-encoding": "chunked",
-        "set-cookie": ["a=1", "b=2"],
-      },
-      "rid-2",
-      "orders-2",
-    );
-    expect(out).toEqual({
-      "content-type": "text/plain",
-      "set-cookie": ["a=1", "b=2"],
-      "x-request-id": "rid-2",
-      "x-instance-id": "orders-2",
-    });
+/** Names of a flat header array, lower-cased. */
+const namesOf = (flat: readonly string[]) => flat.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+
+describe("upstreamRequestHeaders", () => {
+  const ours = (host: string, xff: string) => [
+    "host", "10.0.0.5:9000",
+    "x-instance-id", "orders-1",
+    "x-request-id", "rid-1",
+    "x-forwarded-for", xff,
+    "x-forwarded-proto", "http",
+    "x-forwarded-host", host,
+  ];
+  const build = (rawHeaders: string[], headers: Record<string, string>) =>
+    upstreamRequestHeaders(rawHeaders, headers, "rid-1", "orders-1", "10.0.0.5:9000", "192.0.2.7");
+
+  it("strips hop-by-hop headers in any case, including those named by Connection, and keeps the rest in order and case", () => {
+    const rawHeaders = [
+      "Host", "lb.example",
+      "Accept", "application/json",
+      "CONNECTION", "keep-alive, X-Secret-Hop",
+      "Keep-Alive", "timeout=5",
+      "te", "trailers",
+      "Trailer", "Expires",
+      "Transfer-Encoding", "chunked",
+      "Upgrade", "websocket",
+      "Proxy-Authorization", "Basic abc",
+      "proxy-connection", "keep-alive",
+      "x-secret-hop", "1",
+      "Expect", "100-continue",
+      "Cookie", "a=1",
+      "Proxyish", "kept: not a proxy- header",
+      "X-Forwarded-Hostname", "kept: not x-forwarded-host",
+    ];
+    const headers = { host: "lb.example", connection: "keep-alive, X-Secret-Hop" };
+    expect(build(rawHeaders, headers)).toEqual([
+      ...ours("lb.example", "192.0.2.7"),
+      "Accept", "application/json",
+      "Cookie", "a=1",
+      "Proxyish", "kept: not a proxy- header",
+      "X-Forwarded-Hostname", "kept: not x-forwarded-host",
+    ]);
+  });
+
+  it("appends the client address to an existing X-Forwarded-For and replaces client-sent ids and forwarded headers", () => {
+    const rawHeaders = [
+      "Host", "lb.example",
+      "X-Forwarded-For", "198.51.100.1",
+      "X-Instance-ID", "spoofed",
+      "X-Request-Id", "client-id",
+      "X-Forwarded-Proto", "https",
+      "X-FORWARDED-HOST", "spoofed.example",
+    ];
+    const out = build(rawHeaders, { host: "lb.example", "x-forwarded-for": "198.51.100.1" });
+    expect(out).toEqual(ours("lb.example", "198.51.100.1, 192.0.2.7"));
+  });
+
+  it("leaves out X-Forwarded-Host when the client sent no Host, and puts the per-attempt values in their slots", () => {
+    const out = build(["Accept", "*/*"], {});
+    expect(namesOf(out)).not.toContain("x-forwarded-host");
+    expect(out[UPSTREAM_HOST_SLOT]).toBe("10.0.0.5:9000");
+    expect(out[UPSTREAM_INSTANCE_SLOT]).toBe("orders-1");
+    expect(out[UPSTREAM_HOST_SLOT - 1]).toBe("host");
+    expect(out[UPSTREAM_INSTANCE_SLOT - 1]).toBe("x-instance-id");
+  });
+});
+
+describe("clientResponseRawHeaders", () => {
+  const raw = (...flat: string[]) => flat.map((v) => Buffer.from(v, "latin1"));
+
+  it.each<[string, Buffer[], string[]]>([
+    [
+      "a Node backend's usual answer: Connection and Keep-Alive dropped",
+      raw("Content-Type", "application/json", "Date", "Wed, 25 Nov 2026 10:00:00 GMT", "Connection", "keep-alive", "Keep-Alive", "timeout=5", "Content-Length", "99"),
+      ["Content-Type", "application/json", "Date", "Wed, 25 Nov 2026 10:00:00 GMT", "Content-Length", "99"],
+    ],
+    [
+      "hop-by-hop in any case, and headers named by Connection",
+      raw("connection", "close, X-Internal", "X-INTERNAL", "1", "TRANSFER-ENCODING", "chunked", "Upgrade", "h2c", "Trailer", "x", "Proxy-Authenticate", "Basic", "Set-Cookie", "a=1", "set-cookie", "b=2"),
+      ["Set-Cookie", "a=1", "set-cookie", "b=2"],
+    ],
+    [
+      "the upstream's own ids are replaced by ours; latin1 values pass byte for byte",
+      raw("X-Request-ID", "upstream-id", "x-instance-id", "other", "X-Note", "caf\u00e9"),
+      ["X-Note", "caf\u00e9"],
+    ],
+  ])("%s", (_, upstream, kept) => {
+    expect(clientResponseRawHeaders(upstream, "rid-2", "orders-2")).toEqual(["x-request-id", "rid-2", "x-instance-id", "orders-2", ...kept]);
   });
 });

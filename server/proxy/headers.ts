@@ -3,30 +3,70 @@
  * (Connection and every header it names, Keep-Alive, TE, Trailer,
  * Transfer-Encoding, Upgrade, Proxy-*) are not forwarded; the upstream request
  * gets X-Request-ID, X-Instance-ID and X-Forwarded-For/-Proto/-Host.
- * Works on Node's flat rawHeaders arrays (name, value, name, value, …): one
- * pass, no intermediate objects.
+ *
+ * Hot path. Works on Node's flat raw arrays (name, value, name, value, …) in
+ * one pass, and recognises names by length first and then by a
+ * case-insensitive compare in place: no lower-cased copy of every name, and on
+ * the response side no string made of a header that is dropped.
  */
 import type { IncomingHttpHeaders } from "node:http";
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "te",
-  "trailer",
-  "trailers",
-  "transfer-encoding",
-  "upgrade",
-  // Node answers `Expect: 100-continue` itself; undici refuses to send it.
-  "expect",
-]);
+/** Dropped in both directions. `expect`: Node answers `100-continue` itself, and undici refuses to send it. */
+const HOP_BY_HOP = ["connection", "keep-alive", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect"];
+/** Headers the proxy sets itself on the upstream request (client values dropped). */
+const SET_UPSTREAM = ["host", "x-request-id", "x-instance-id", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"];
+/** Headers the proxy sets itself on the client response (upstream values dropped). */
+const SET_DOWNSTREAM = ["x-request-id", "x-instance-id"];
 
-/** Headers the proxy sets itself on the upstream request. */
-const REPLACED_UPSTREAM = new Set(["host", "x-request-id", "x-instance-id", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"]);
+/** Lower-case names grouped by length: `table[name.length]` are the only candidates a name can equal. */
+function byLength(names: readonly string[]): (readonly string[] | undefined)[] {
+  const table: string[][] = [];
+  for (const name of names) (table[name.length] ??= []).push(name);
+  return table;
+}
 
-/** Header names listed in a Connection header value (lower-cased), or undefined when there are none. */
-function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+const DROP_UPSTREAM = byLength([...HOP_BY_HOP, ...SET_UPSTREAM]);
+const DROP_DOWNSTREAM = byLength([...HOP_BY_HOP, ...SET_DOWNSTREAM]);
+
+/** ASCII upper case → lower case; every other code unchanged. */
+function lower(code: number): number {
+  return code >= 65 && code <= 90 ? code + 32 : code;
+}
+
+/** `name`, any case, starts with `prefix` (lower case)? */
+function startsLower(name: string, prefix: string): boolean {
+  if (name.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (lower(name.charCodeAt(i)) !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Same as startsLower for a header name still in undici's raw Buffer. */
+function startsLowerBytes(name: Buffer, prefix: string): boolean {
+  if (name.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (lower(name[i] ?? 0) !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
+function listed(name: string, table: readonly (readonly string[] | undefined)[]): boolean {
+  const candidates = table[name.length];
+  if (candidates !== undefined) for (const candidate of candidates) if (startsLower(name, candidate)) return true;
+  return name.length > 6 && startsLower(name, "proxy-");
+}
+
+function listedBytes(name: Buffer, table: readonly (readonly string[] | undefined)[]): boolean {
+  const candidates = table[name.length];
+  if (candidates !== undefined) for (const candidate of candidates) if (startsLowerBytes(name, candidate)) return true;
+  return name.length > 6 && startsLowerBytes(name, "proxy-");
+}
+
+/**
+ * Header names listed in a Connection header value, lower-cased, or undefined
+ * when it names none (the usual `keep-alive` / `close`: no split, no Set).
+ */
+export function connectionTokens(value: string | readonly string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
-  const joined = Array.isArray(value) ? value.join(",") : value;
+  const joined = typeof value === "string" ? value : value.join(",");
+  if ((joined.length === 10 && startsLower(joined, "keep-alive")) || (joined.length === 5 && startsLower(joined, "close"))) return undefined;
   let tokens: Set<string> | undefined;
   for (const part of joined.split(",")) {
     const token = part.trim().toLowerCase();
@@ -36,87 +76,72 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
   return tokens;
 }
 
-function isHopByHop(name: string, named: Set<string> | undefined): boolean {
-  return HOP_BY_HOP.has(name) || name.startsWith("proxy-") || (named !== undefined && named.has(name));
-}
+/**
+ * Positions of the per-attempt values in the array upstreamRequestHeaders
+ * returns: a retry on another instance rewrites these two slots and reuses
+ * the rest.
+ */
+export const UPSTREAM_HOST_SLOT = 1;
+export const UPSTREAM_INSTANCE_SLOT = 3;
 
-export interface UpstreamHeaderInput {
-  readonly rawHeaders: readonly string[];
-  readonly headers: IncomingHttpHeaders;
-  readonly requestId: string;
-  readonly instanceId: string;
-  readonly upstreamHost: string;
-  readonly clientAddress: string;
-}
-
-/** Flat header array for the upstream request. */
-export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
-  const { rawHeaders, headers } = input;
-  const named = connectionTokens(headers.connection);
-  const out: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] ?? "";
-    const lower = name.toLowerCase();
-    if (isHopByHop(lower, named) || REPLACED_UPSTREAM.has(lower)) continue;
-    out.push(name, rawHeaders[i + 1] ?? "");
-  }
-  const given = headers["x-forwarded-for"];
-  const priorFor = Array.isArray(given) ? given.join(", ") : given;
-  out.push(
+/**
+ * Flat header array for the upstream request: ours first (host, instance,
+ * request id, forwarded-*), then the client's end-to-end headers in their
+ * order and case.
+ */
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  headers: IncomingHttpHeaders,
+  requestId: string,
+  instanceId: string,
+  upstreamHost: string,
+  clientAddress: string,
+): string[] {
+  const xff = headers["x-forwarded-for"];
+  const given = Array.isArray(xff) ? xff.join(", ") : xff;
+  const out: string[] = [
     "host",
-    input.upstreamHost,
-    "x-request-id",
-    input.requestId,
+    upstreamHost,
     "x-instance-id",
-    input.instanceId,
+    instanceId,
+    "x-request-id",
+    requestId,
     "x-forwarded-for",
-    priorFor ? `${priorFor}, ${input.clientAddress}` : input.clientAddress,
+    given === undefined || given === "" ? clientAddress : `${given}, ${clientAddress}`,
     "x-forwarded-proto",
     "http",
-  );
+  ];
   if (headers.host !== undefined) out.push("x-forwarded-host", headers.host);
+  const named = connectionTokens(headers.connection);
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] ?? "";
+    if (listed(name, DROP_UPSTREAM) || (named !== undefined && named.has(name.toLowerCase()))) continue;
+    out.push(name, rawHeaders[i + 1] ?? "");
+  }
   return out;
 }
 
 /**
  * Response headers for the client from undici's raw header buffers (flat:
  * name, value, …): upstream's minus hop-by-hop, plus our ids, as the flat
- * array `res.writeHead` takes. No intermediate object.
+ * array `res.writeHead` takes. Dropped headers are never turned into strings.
  */
 export function clientResponseRawHeaders(raw: readonly Buffer[], requestId: string, instanceId: string): string[] {
   let named: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    if (name !== undefined && name.length === 10 && name.toString("latin1").toLowerCase() === "connection") {
+    if (name !== undefined && name.length === 10 && startsLowerBytes(name, "connection")) {
       const tokens = connectionTokens(raw[i + 1]?.toString("latin1"));
-      if (tokens) for (const token of tokens) (named ??= new Set()).add(token);
+      if (tokens !== undefined) for (const token of tokens) (named ??= new Set()).add(token);
     }
   }
-  const out: string[] = [];
+  const out: string[] = ["x-request-id", requestId, "x-instance-id", instanceId];
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]?.toString("latin1") ?? "";
-    const lower = name.toLowerCase();
-    if (isHopByHop(lower, named) || lower === "x-request-id" || lower === "x-instance-id") continue;
-    out.push(name, raw[i + 1]?.toString("latin1") ?? "");
+    const name = raw[i];
+    if (name === undefined || listedBytes(name, DROP_DOWNSTREAM)) continue;
+    const text = name.toString("latin1");
+    if (named !== undefined && named.has(text.toLowerCase())) continue;
+    out.push(text, raw[i + 1]?.toString("latin1") ?? "");
   }
-  out.push("x-request-id", requestId, "x-instance-id", instanceId);
-  return out;
-}
-
-/** Response headers for the client: upstream's minus hop-by-hop, plus our ids. */
-export function clientResponseHeaders(
-  upstream: Record<string, string | string[] | undefined>,
-  requestId: string,
-  instanceId: string,
-): Record<string, string | string[]> {
-  const named = connectionTokens(upstream.connection);
-  const out: Record<string, string | string[]> = {};
-  for (const name in upstream) {
-    const value = upstream[name];
-    if (value === undefined || isHopByHop(name, named)) continue;
-    out[name] = value;
-  }
-  out["x-request-id"] = requestId;
-  out["x-instance-id"] = instanceId;
   return out;
 }

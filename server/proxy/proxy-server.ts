@@ -22,15 +22,15 @@
  *  - a client that goes away aborts the upstream request; recorded as
  *    `client_abort`, which no breaker counts.
  */
-import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { Clock, Engine, Lease, Outcome, ServiceView } from "../engine";
+import { originOf, type Clock, type Engine, type Lease, type Outcome, type ServiceView } from "../engine";
 import { sendProxyError } from "./errors";
-import { clientResponseRawHeaders, upstreamRequestHeaders } from "./headers";
-import { NO_BODY, readRequestBody, type RequestBody } from "./request-body";
+import { UPSTREAM_HOST_SLOT, UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, upstreamRequestHeaders } from "./headers";
+import { NO_BODY, hasBody, readRequestBody, type RequestBody } from "./request-body";
+import { createRequestIds } from "./request-id";
 import { RetryBudget } from "./retry-budget";
 import { UpstreamPools } from "./upstream-pools";
 
@@ -109,16 +109,32 @@ function streamedBody(req: IncomingMessage, head: Buffer[], maxBodyBytes: number
   return Readable.from(chunks(), { objectMode: false });
 }
 
-/** The exchange a response belongs to, so two shared listeners serve every request (no closures per request). */
-const EXCHANGE = Symbol("alicia.exchange");
-type TaggedResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+/**
+ * The exchanges in flight on a client connection, as an intrusive list
+ * (Exchange.prevOnSocket / nextOnSocket), so one `close` listener per
+ * connection, not one per request, sees clients that go away.
+ */
+const EXCHANGES = Symbol("alicia.exchanges");
+type ClientSocket = Socket & { [EXCHANGES]?: Exchange | undefined };
 
-function onResponseClose(this: TaggedResponse): void {
-  this[EXCHANGE]?.clientClosed();
+function onClientSocketClose(this: ClientSocket): void {
+  let exchange = this[EXCHANGES];
+  this[EXCHANGES] = undefined;
+  while (exchange !== undefined) {
+    const next = exchange.nextOnSocket;
+    exchange.prevOnSocket = undefined;
+    exchange.nextOnSocket = undefined;
+    exchange.clientClosed();
+    exchange = next;
+  }
 }
 
-function onResponseDrain(this: TaggedResponse): void {
-  this[EXCHANGE]?.resumeUpstream?.();
+/** The exchange waiting for a slow client to drain (set only then). */
+const DRAINING_EXCHANGE = Symbol("alicia.drainingExchange");
+type DrainableResponse = ServerResponse & { [DRAINING_EXCHANGE]?: Exchange | undefined };
+
+function onResponseDrain(this: DrainableResponse): void {
+  this[DRAINING_EXCHANGE]?.resumeUpstream?.();
 }
 
 /**
@@ -128,6 +144,10 @@ function onResponseDrain(this: TaggedResponse): void {
  */
 class Exchange implements Dispatcher.DispatchHandler {
   lease!: Lease;
+  /** The upstream request's headers, built for the first attempt; a retry rewrites the instance's slots. */
+  upstreamHeaders: string[] | undefined;
+  prevOnSocket: Exchange | undefined;
+  nextOnSocket: Exchange | undefined;
   attempt = 0;
   responded = false;
   settled = false;
@@ -152,19 +172,20 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.abortUpstream = undefined;
     const { req } = this;
     const body = this.body;
-    const pool = this.proxy.pools.get(lease.host, lease.port, this.service.config.maxConnectionsPerInstance);
+    let headers = this.upstreamHeaders;
+    if (headers === undefined) {
+      headers = upstreamRequestHeaders(req.rawHeaders, req.headers, this.requestId, lease.instanceId, lease.origin, req.socket.remoteAddress ?? "");
+      this.upstreamHeaders = headers;
+    } else {
+      headers[UPSTREAM_HOST_SLOT] = lease.origin;
+      headers[UPSTREAM_INSTANCE_SLOT] = lease.instanceId;
+    }
+    const pool = this.proxy.pools.get(lease.origin, this.service.config.maxConnectionsPerInstance);
     pool.dispatch(
       {
         method: req.method as Dispatcher.HttpMethod,
         path: this.path,
-        headers: upstreamRequestHeaders({
-          rawHeaders: req.rawHeaders,
-          headers: req.headers,
-          requestId: this.requestId,
-          instanceId: lease.instanceId,
-          upstreamHost: `${lease.host}:${lease.port}`,
-          clientAddress: req.socket.remoteAddress ?? "",
-        }),
+        headers,
         body: body.kind === "buffer" ? body.data : body.kind === "stream" ? streamedBody(req, body.head, this.proxy.maxBodyBytes) : null,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
@@ -187,14 +208,34 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.isRetry = false;
       this.proxy.retryBudget.retryFinished();
     }
-    const res = this.res as TaggedResponse;
-    res.off("close", onResponseClose);
-    if (this.waitingForDrain) res.off("drain", onResponseDrain);
-    res[EXCHANGE] = undefined;
+    this.unlinkFromSocket();
+    if (this.waitingForDrain) {
+      const res = this.res as DrainableResponse;
+      res.off("drain", onResponseDrain);
+      res[DRAINING_EXCHANGE] = undefined;
+    }
     this.proxy.finished();
   }
 
-  /** `res` closed: the answer is complete, or the client went away. */
+  linkToSocket(): void {
+    const socket = this.req.socket as ClientSocket;
+    const head = socket[EXCHANGES];
+    this.nextOnSocket = head;
+    if (head !== undefined) head.prevOnSocket = this;
+    socket[EXCHANGES] = this;
+  }
+
+  unlinkFromSocket(): void {
+    const { prevOnSocket: prev, nextOnSocket: next } = this;
+    const socket = this.req.socket as ClientSocket;
+    if (prev !== undefined) prev.nextOnSocket = next;
+    else if (socket[EXCHANGES] === this) socket[EXCHANGES] = next;
+    if (next !== undefined) next.prevOnSocket = prev;
+    this.prevOnSocket = undefined;
+    this.nextOnSocket = undefined;
+  }
+
+  /** The client's connection closed. */
   clientClosed(): void {
     if (this.res.writableFinished || this.settled) return;
     // The client went away before the answer was complete.
@@ -235,7 +276,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     // The client is slower than the instance: pause the upstream until the client drains.
     if (!this.waitingForDrain) {
       this.waitingForDrain = true;
-      this.res.on("drain", onResponseDrain);
+      const res = this.res as DrainableResponse;
+      res[DRAINING_EXCHANGE] = this;
+      res.on("drain", onResponseDrain);
     }
     return false;
   }
@@ -314,6 +357,7 @@ class Proxy {
   readonly maxBodyBytes: number;
   readonly bufferBodyBytes: number;
   readonly retryAfterS: number;
+  readonly requestIds = createRequestIds();
   draining = false;
   active = 0;
   onIdle: (() => void) | undefined;
@@ -344,7 +388,7 @@ class Proxy {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const given = req.headers["x-request-id"];
-    const requestId = typeof given === "string" && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    const requestId = typeof given === "string" && REQUEST_ID_PATTERN.test(given) ? given : this.requestIds();
     if (this.draining) res.shouldKeepAlive = false;
     const target = splitTarget(req.url ?? "/");
     const service = target === undefined ? undefined : this.engine.getService(target.service);
@@ -360,13 +404,17 @@ class Proxy {
     }
     this.active++;
     this.retryBudget.requestStarted();
+    if (!hasBody(req)) {
+      this.dispatch(req, res, service, target.path, requestId, NO_BODY);
+      return;
+    }
     readRequestBody(req, this.bufferBodyBytes, this.maxBodyBytes, (body) => {
       this.dispatch(req, res, service, target.path, requestId, body);
     });
   };
 
   dispatch(req: IncomingMessage, res: ServerResponse, service: ServiceView, path: string, requestId: string, body: RequestBody): void {
-    if (body.kind === "aborted") {
+    if (body.kind === "aborted" || req.socket.destroyed) {
       this.finished();
       return;
     }
@@ -391,10 +439,8 @@ class Proxy {
       return;
     }
     const timeoutMs = service.config.requestTimeoutMs;
-    const exchange = new Exchange(this, req, res, service, path, requestId, body === NO_BODY ? NO_BODY : body, timeoutMs);
-    // `res` closes when the answer is complete or the connection died; only the latter matters here.
-    (res as TaggedResponse)[EXCHANGE] = exchange;
-    res.once("close", onResponseClose);
+    const exchange = new Exchange(this, req, res, service, path, requestId, body, timeoutMs);
+    exchange.linkToSocket();
     exchange.start(lease);
   }
 }
@@ -405,13 +451,13 @@ class Proxy {
  * events: the proxy never scans the registry.
  */
 function trackOrigins(engine: Engine, pools: UpstreamPools): () => void {
-  const originOf = new Map<string, string>(); // "service/instance" → "host:port"
+  const originByInstance = new Map<string, string>(); // "service/instance" → "host:port"
   const users = new Map<string, number>(); // origin → instances using it
   const keyOf = (service: string, instance: string) => `${service}\u0000${instance}`;
   const unuse = (key: string) => {
-    const origin = originOf.get(key);
+    const origin = originByInstance.get(key);
     if (origin === undefined) return;
-    originOf.delete(key);
+    originByInstance.delete(key);
     const left = (users.get(origin) ?? 1) - 1;
     if (left > 0) {
       users.set(origin, left);
@@ -421,29 +467,29 @@ function trackOrigins(engine: Engine, pools: UpstreamPools): () => void {
     }
   };
   const use = (key: string, origin: string) => {
-    if (originOf.get(key) === origin) return;
+    if (originByInstance.get(key) === origin) return;
     unuse(key);
-    originOf.set(key, origin);
+    originByInstance.set(key, origin);
     users.set(origin, (users.get(origin) ?? 0) + 1);
   };
   for (const service of engine.listServices()) {
-    for (const instance of service.instances) use(keyOf(service.name, instance.id), `${instance.host}:${instance.port}`);
+    for (const instance of service.instances) use(keyOf(service.name, instance.id), originOf(instance.host, instance.port));
   }
   const disposers = [
     engine.on("instance_registered", (e) => {
-      use(keyOf(e.service, e.instanceId), `${e.host}:${e.port}`);
+      use(keyOf(e.service, e.instanceId), originOf(e.host, e.port));
     }),
     engine.on("instance_updated", (e) => {
       if (!e.changes.some((c) => c.field === "host" || c.field === "port")) return;
       const instance = engine.getServiceSnapshot(e.service)?.instances.find((i) => i.id === e.instanceId);
-      if (instance) use(keyOf(e.service, e.instanceId), `${instance.host}:${instance.port}`);
+      if (instance) use(keyOf(e.service, e.instanceId), originOf(instance.host, instance.port));
     }),
     engine.on("instance_unregistered", (e) => {
       unuse(keyOf(e.service, e.instanceId));
     }),
     engine.on("service_unregistered", (e) => {
       const prefix = keyOf(e.service, "");
-      for (const key of [...originOf.keys()]) if (key.startsWith(prefix)) unuse(key);
+      for (const key of [...originByInstance.keys()]) if (key.startsWith(prefix)) unuse(key);
     }),
   ];
   return () => {
@@ -462,6 +508,7 @@ export function createProxyServer(options: ProxyOptions): ProxyServer {
     },
     proxy.handle,
   );
+  server.on("connection", (socket: Socket) => socket.on("close", onClientSocketClose));
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     else socket.destroy();

@@ -14,18 +14,17 @@ export const UPSTREAM_KEEP_ALIVE_MS = 4_000;
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>();
 
-  /** `connections`: cap for a new pool (Infinity → undici's unlimited). */
-  get(host: string, port: number, connections: number): Pool {
-    const key = `${host}:${port}`;
-    let pool = this.#pools.get(key);
+  /** `origin`: "host:port" (engine's originOf); `connections`: cap for a new pool (Infinity → undici's unlimited). */
+  get(origin: string, connections: number): Pool {
+    let pool = this.#pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(`http://${key}`, {
+      pool = new Pool(`http://${origin}`, {
         connections: Number.isFinite(connections) ? connections : null,
         keepAliveTimeout: UPSTREAM_KEEP_ALIVE_MS,
         keepAliveMaxTimeout: UPSTREAM_KEEP_ALIVE_MS,
         connect: { timeout: 5_000 },
       });
-      this.#pools.set(key, pool);
+      this.#pools.set(origin, pool);
     }
     return pool;
   }
