@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { UPSTREAM_HOST_SLOT, UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, connectionTokens, upstreamRequestHeaders } from "./headers";
+import {
+  UPSTREAM_HOST_SLOT,
+  UPSTREAM_INSTANCE_SLOT,
+  clientResponseRawHeaders,
+  connectionTokens,
+  responseBodyLength,
+  upstreamRequestHeaders,
+} from "./headers";
 import { splitTarget } from "./proxy-server";
 
 describe("splitTarget", () => {
@@ -119,5 +126,23 @@ describe("clientResponseRawHeaders", () => {
     ],
   ])("%s", (_, upstream, kept) => {
     expect(clientResponseRawHeaders(upstream, "rid-2", "orders-2")).toEqual(["x-request-id", "rid-2", "x-instance-id", "orders-2", ...kept]);
+  });
+});
+
+describe("responseBodyLength", () => {
+  const raw = (...flat: string[]) => flat.map((v) => Buffer.from(v, "latin1"));
+  it.each<[string[], number]>([
+    [["Content-Type", "text/plain", "Content-Length", "99"], 99],
+    [["content-length", "0"], 0],
+    [["CONTENT-LENGTH", "1234567890"], 1234567890],
+    [["Content-Type", "text/plain"], -1],
+    [["Transfer-Encoding", "chunked"], -1],
+    [["Content-Length", ""], -1],
+    [["Content-Length", "12a"], -1],
+    [["Content-Length", " 12"], -1],
+    [["Content-Length", "1234567890123456"], -1],
+    [["Content-Lengthy", "5"], -1],
+  ])("%j → %d", (flat, expected) => {
+    expect(responseBodyLength(raw(...flat))).toBe(expected);
   });
 });

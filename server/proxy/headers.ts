@@ -145,3 +145,25 @@ export function clientResponseRawHeaders(raw: readonly Buffer[], requestId: stri
   }
   return out;
 }
+
+/**
+ * The body length an upstream response declares (Content-Length, read from
+ * the raw bytes), or -1 when it declares none or one that is not a plain
+ * decimal number (then the body ends when undici says so).
+ */
+export function responseBodyLength(raw: readonly Buffer[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name === undefined || name.length !== 14 || !startsLowerBytes(name, "content-length")) continue;
+    const value = raw[i + 1];
+    if (value === undefined || value.length === 0 || value.length > 15) return -1;
+    let length = 0;
+    for (let j = 0; j < value.length; j++) {
+      const digit = (value[j] ?? 0) - 48;
+      if (digit < 0 || digit > 9) return -1;
+      length = length * 10 + digit;
+    }
+    return length;
+  }
+  return -1;
+}

@@ -28,7 +28,7 @@ import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { originOf, type Clock, type Engine, type Lease, type Outcome, type ServiceView } from "../engine";
 import { sendProxyError } from "./errors";
-import { UPSTREAM_HOST_SLOT, UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, upstreamRequestHeaders } from "./headers";
+import { UPSTREAM_HOST_SLOT, UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, responseBodyLength, upstreamRequestHeaders } from "./headers";
 import { NO_BODY, hasBody, readRequestBody, type RequestBody } from "./request-body";
 import { createRequestIds } from "./request-id";
 import { RetryBudget } from "./retry-budget";
@@ -264,14 +264,27 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.outcome = statusCode >= 500 ? "http_5xx" : statusCode >= 400 ? "http_4xx" : "success";
     const { res } = this;
     if (this.proxy.draining) res.shouldKeepAlive = false;
+    // A body of declared length ends with the chunk that completes it: `res.end(chunk)`, one write.
+    this.bodyLeft = statusCode === 204 || statusCode === 304 || this.req.method === "HEAD" ? -1 : responseBodyLength(rawHeaders);
     res.writeHead(statusCode, clientResponseRawHeaders(rawHeaders, this.requestId, this.lease.instanceId));
     return true;
   }
 
   outcome: Outcome = "success";
+  /** Bytes of the declared response body still to come (-1: length not declared). */
+  bodyLeft = -1;
+  ended = false;
 
   onData(chunk: Buffer): boolean {
-    if (this.settled) return false;
+    if (this.settled || this.ended) return false;
+    if (this.bodyLeft > 0) {
+      this.bodyLeft -= chunk.length;
+      if (this.bodyLeft === 0) {
+        this.ended = true;
+        this.res.end(chunk);
+        return true;
+      }
+    }
     if (this.res.write(chunk)) return true;
     // The client is slower than the instance: pause the upstream until the client drains.
     if (!this.waitingForDrain) {
@@ -286,7 +299,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.settled) return;
     this.settle(this.outcome);
-    this.res.end();
+    if (!this.ended) this.res.end();
     this.finish();
   }
 

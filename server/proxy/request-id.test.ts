@@ -29,3 +29,17 @@ describe("createRequestIds", () => {
     expect(b().slice(0, 24)).not.toBe(a().slice(0, 24));
   });
 });
+
+describe("createRequestIds counter", () => {
+  it("carries across hex digits like an odometer", () => {
+    const next = createRequestIds((size) => Buffer.alloc(size, 0));
+    const ids = Array.from({ length: 300 }, () => next());
+    expect(ids[9]?.slice(24)).toBe("000000000009");
+    expect(ids[10]?.slice(24)).toBe("00000000000a");
+    expect(ids[15]?.slice(24)).toBe("00000000000f");
+    expect(ids[16]?.slice(24)).toBe("000000000010");
+    expect(ids[255]?.slice(24)).toBe("0000000000ff");
+    expect(ids[256]?.slice(24)).toBe("000000000100");
+    ids.forEach((id, i) => expect(Number.parseInt(id.slice(24), 16)).toBe(i));
+  });
+});
