@@ -146,3 +146,15 @@ describe("responseBodyLength", () => {
     expect(responseBodyLength(raw(...flat))).toBe(expected);
   });
 });
+
+describe("clientResponseRawHeaders name cache", () => {
+  it("keeps names byte for byte (case included) however many distinct names an upstream sends", () => {
+    const names = Array.from({ length: 40 }, (_, i) => `X-Name-${String(i).padStart(2, "0")}`); // one length, more than the cache holds
+    const variants = [...names, ...names.map((n) => n.toLowerCase()), ...names.map((n) => n.toUpperCase())];
+    for (let round = 0; round < 2; round++) {
+      const flat = variants.flatMap((n) => [Buffer.from(n, "latin1"), Buffer.from(`v-${n}`, "latin1")]);
+      const out = clientResponseRawHeaders(flat, "r", "i").slice(4);
+      expect(out).toEqual(variants.flatMap((n) => [n, `v-${n}`]));
+    }
+  });
+});

@@ -59,6 +59,38 @@ function listedBytes(name: Buffer, table: readonly (readonly string[] | undefine
   return name.length > 6 && startsLowerBytes(name, "proxy-");
 }
 
+/** `bytes` hold exactly the characters of `text` (latin1)? */
+function sameBytes(bytes: Buffer, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Upstream header names already met, as strings, by byte length: an
+ * upstream sends the same few names on every answer, so most names are found
+ * here by a byte compare instead of being decoded again. Bounded per length,
+ * so a backend that invents names cannot grow it.
+ */
+const knownNames: (string[] | undefined)[] = [];
+const KNOWN_NAMES_PER_LENGTH = 8;
+const KNOWN_NAME_MAX_LENGTH = 64;
+
+function nameString(name: Buffer): string {
+  const known = knownNames[name.length];
+  if (known !== undefined) for (const text of known) if (sameBytes(name, text)) return text;
+  const text = name.toString("latin1");
+  if (name.length <= KNOWN_NAME_MAX_LENGTH) {
+    const list = (knownNames[name.length] ??= []);
+    if (list.length < KNOWN_NAMES_PER_LENGTH) list.push(text);
+  }
+  return text;
+}
+
+/** A Connection value that names no header (`keep-alive` or `close`, any case), still in bytes? */
+function plainConnection(value: Buffer): boolean {
+  return (value.length === 10 && startsLowerBytes(value, "keep-alive")) || (value.length === 5 && startsLowerBytes(value, "close"));
+}
+
 /**
  * Header names listed in a Connection header value, lower-cased, or undefined
  * when it names none (the usual `keep-alive` / `close`: no split, no Set).
@@ -130,8 +162,9 @@ export function clientResponseRawHeaders(raw: readonly Buffer[], requestId: stri
   let named: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    if (name !== undefined && name.length === 10 && startsLowerBytes(name, "connection")) {
-      const tokens = connectionTokens(raw[i + 1]?.toString("latin1"));
+    const value = raw[i + 1];
+    if (name !== undefined && value !== undefined && name.length === 10 && startsLowerBytes(name, "connection") && !plainConnection(value)) {
+      const tokens = connectionTokens(value.toString("latin1"));
       if (tokens !== undefined) for (const token of tokens) (named ??= new Set()).add(token);
     }
   }
@@ -139,7 +172,7 @@ export function clientResponseRawHeaders(raw: readonly Buffer[], requestId: stri
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     if (name === undefined || listedBytes(name, DROP_DOWNSTREAM)) continue;
-    const text = name.toString("latin1");
+    const text = nameString(name);
     if (named !== undefined && named.has(text.toLowerCase())) continue;
     out.push(text, raw[i + 1]?.toString("latin1") ?? "");
   }
