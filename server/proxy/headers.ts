@@ -109,31 +109,27 @@ export function connectionTokens(value: string | readonly string[] | undefined):
 }
 
 /**
- * Positions of the per-attempt values in the array upstreamRequestHeaders
- * returns: a retry on another instance rewrites these two slots and reuses
- * the rest.
+ * Position of the instance id in the array upstreamRequestHeaders returns: a
+ * retry on another instance rewrites this slot and reuses the rest.
  */
-export const UPSTREAM_HOST_SLOT = 1;
-export const UPSTREAM_INSTANCE_SLOT = 3;
+export const UPSTREAM_INSTANCE_SLOT = 1;
 
 /**
- * Flat header array for the upstream request: ours first (host, instance,
- * request id, forwarded-*), then the client's end-to-end headers in their
- * order and case.
+ * Flat header array for the upstream request: ours first (instance, request
+ * id, forwarded-*), then the client's end-to-end headers in their order and
+ * case. No Host: the client's is dropped, and undici sends the instance's
+ * `host:port` (its pool's origin), which is what the instance expects.
  */
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
   headers: IncomingHttpHeaders,
   requestId: string,
   instanceId: string,
-  upstreamHost: string,
   clientAddress: string,
 ): string[] {
   const xff = headers["x-forwarded-for"];
   const given = Array.isArray(xff) ? xff.join(", ") : xff;
   const out: string[] = [
-    "host",
-    upstreamHost,
     "x-instance-id",
     instanceId,
     "x-request-id",

@@ -28,7 +28,7 @@ import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { originOf, type Clock, type Engine, type Lease, type Outcome, type ServiceView } from "../engine";
 import { sendProxyError } from "./errors";
-import { UPSTREAM_HOST_SLOT, UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, responseBodyLength, upstreamRequestHeaders } from "./headers";
+import { UPSTREAM_INSTANCE_SLOT, clientResponseRawHeaders, responseBodyLength, upstreamRequestHeaders } from "./headers";
 import { NO_BODY, hasBody, readRequestBody, type RequestBody } from "./request-body";
 import { createRequestIds } from "./request-id";
 import { RetryBudget } from "./retry-budget";
@@ -174,10 +174,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     const body = this.body;
     let headers = this.upstreamHeaders;
     if (headers === undefined) {
-      headers = upstreamRequestHeaders(req.rawHeaders, req.headers, this.requestId, lease.instanceId, lease.origin, req.socket.remoteAddress ?? "");
+      headers = upstreamRequestHeaders(req.rawHeaders, req.headers, this.requestId, lease.instanceId, req.socket.remoteAddress ?? "");
       this.upstreamHeaders = headers;
     } else {
-      headers[UPSTREAM_HOST_SLOT] = lease.origin;
       headers[UPSTREAM_INSTANCE_SLOT] = lease.instanceId;
     }
     const pool = this.proxy.pools.get(lease.origin, this.service.config.maxConnectionsPerInstance);
