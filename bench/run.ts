@@ -15,12 +15,17 @@
  * ratios is compared with its target (>= 0.97); single runs here vary by
  * ±10 % and more. Each recording run must report the samples it wrote.
  *
+ * Against the references: minimal, http-proxy and this-proxy run `--rounds`
+ * times (the table's runs are round 1, later rounds rotate the order), and
+ * the targets are judged on the medians of the per-round ratios, for the same
+ * reason.
+ *
  * A measurement, not a test: exits 0 unless a configuration failed to run
  * (start failure, wrong answer, more than 1 % errors / non-2xx, a recording
  * front that recorded nothing) or a follow-up benchmark crashed.
  *
  * Usage: npm run bench [-- --duration 15 --warmup 2 --connections 50 --only minimal,this-proxy
- *        --pairs 20000 --pairs-rounds 3 --loadgen wrk|autocannon --no-charts]
+ *        --pairs 20000 --pairs-rounds 3 --rounds 3 --loadgen wrk|autocannon --no-charts]
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -29,7 +34,19 @@ import { CONFIGURATIONS, LOAD_CORE, POST_BODY, SERVER_CORE, type Configuration }
 import { errorRatio, type LoadGenerator, type LoadSpec } from "./lib/load";
 import { HAS_TASKSET, cleanUpOnExit, hasCommand, runToEnd, startAnnouncingServer, tsxArgs, type Server } from "./lib/processes";
 import { cpuUs, rssMiB } from "./lib/proc-stats";
-import { formatPairs, formatRatios, formatTable, median, pairRatios, type PairRound, type Ratio, type Row } from "./lib/report";
+import {
+  formatPairs,
+  formatRatios,
+  formatReferenceRounds,
+  formatTable,
+  median,
+  pairRatios,
+  referenceMedians,
+  type PairRound,
+  type Ratio,
+  type ReferenceRound,
+  type Row,
+} from "./lib/report";
 import { wrkGenerator } from "./lib/wrk";
 
 const MAX_ERROR_RATIO = 0.01;
@@ -43,6 +60,7 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "20000" },
     loadgen: { type: "string" },
     "pairs-rounds": { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
     "no-charts": { type: "boolean", default: false },
   },
 });
@@ -58,6 +76,7 @@ const warmupS = positiveInt("warmup", values.warmup);
 const connections = positiveInt("connections", values.connections);
 const pairs = positiveInt("pairs", values.pairs);
 const pairsRounds = positiveInt("pairs-rounds", values["pairs-rounds"]);
+const referenceRoundCount = positiveInt("rounds", values.rounds);
 const only = values.only?.split(",");
 const unknown = only?.filter((name) => !CONFIGURATIONS.some((c) => c.name === name)) ?? [];
 if (unknown.length > 0) throw new RangeError(`--only: unknown configuration(s) ${unknown.join(", ")}`);
@@ -135,6 +154,23 @@ async function recordingRounds(rows: readonly Row[]): Promise<PairRound[]> {
   return rounds;
 }
 
+/** minimal, http-proxy and this-proxy again, `referenceRoundCount` rounds in all; round k runs them in the order rotated by k. */
+async function referenceRounds(rows: readonly Row[]): Promise<ReferenceRound[]> {
+  const names = ["minimal", "http-proxy", "this-proxy"];
+  const configurations = names.map((name) => CONFIGURATIONS.find((c) => c.name === name));
+  const tableRows = names.map((name) => rows.find((r) => r.name === name));
+  if (configurations.some((c) => c === undefined) || tableRows.some((r) => r === undefined)) return [];
+  const rounds: ReferenceRound[] = [{ rows: tableRows.filter((r) => r !== undefined) }];
+  while (rounds.length < referenceRoundCount) {
+    const k = rounds.length;
+    const order = configurations.map((_, i) => configurations[(i + k) % configurations.length]).filter((c) => c !== undefined);
+    const roundRows: Row[] = [];
+    for (const configuration of order) roundRows.push(await measureLogged(configuration));
+    rounds.push({ rows: roundRows });
+  }
+  return rounds;
+}
+
 const selected = CONFIGURATIONS.filter((c) => only === undefined || only.includes(c.name));
 console.log(
   `proxy throughput benchmark, ${new Date().toISOString()}: node ${process.version}, ${availableParallelism()} cores, ` +
@@ -147,9 +183,16 @@ console.log("");
 const rows: Row[] = [];
 for (const configuration of selected) rows.push(await measureLogged(configuration));
 const rounds = selected.some((c) => c.name === "this-proxy-recording") ? await recordingRounds(rows) : [];
+const references = await referenceRounds(rows);
 console.log("");
 console.log(formatTable(rows));
 const extraRatios: Ratio[] = [];
+if (references.length > 0) {
+  console.log("");
+  console.log(`this-proxy against the references, ${references.length} rounds (round 1 is the table's runs), order rotating:`);
+  console.log(formatReferenceRounds(references));
+  extraRatios.push(...referenceMedians(references));
+}
 if (rounds.length > 0) {
   console.log("");
   console.log(`recording on (this-proxy-recording) vs off (this-proxy), ${rounds.length} rounds, order alternating:`);
@@ -162,12 +205,12 @@ if (rounds.length > 0) {
   });
 }
 console.log("");
-console.log(formatRatios(rows, extraRatios));
+console.log(formatRatios(rows, extraRatios, references.length === 0));
 console.log("");
 
 const pick = await runToEnd(undefined, tsxArgs("bench/engine-pick.ts", [pairs]), 180_000, "inherit");
 generator.dispose();
-const failed = [...rows, ...rounds.flatMap((r) => [r.off, r.on])].filter((r) => r.failure !== undefined).map((r) => r.name);
+const failed = [...rows, ...rounds.flatMap((r) => [r.off, r.on]), ...references.flatMap((r) => r.rows)].filter((r) => r.failure !== undefined).map((r) => r.name);
 if (pick.code !== 0) failed.push("engine-pick");
 if (!values["no-charts"]) {
   console.log("");

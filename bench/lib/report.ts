@@ -53,19 +53,31 @@ export interface Ratio {
   readonly digits?: number;
 }
 
-function ratios(rows: readonly Row[]): Ratio[] {
+/** The issue's three targets for this-proxy against the reference forwarders. */
+export const REFERENCE_TARGETS = [
+  { label: "this-proxy ÷ minimal, throughput", of: "minimal", metric: "reqPerS", target: { op: ">=", bound: 1.0 } },
+  { label: "this-proxy ÷ http-proxy, throughput", of: "http-proxy", metric: "reqPerS", target: { op: ">=", bound: 1.5 } },
+  { label: "this-proxy ÷ minimal, p99 latency", of: "minimal", metric: "p99Ms", target: { op: "<=", bound: 1.5 } },
+] as const;
+
+/** this-proxy's metric ÷ the reference's, from one set of rows (NaN when either is missing or failed). */
+export function referenceRatio(rows: readonly Row[], reference: string, metric: "reqPerS" | "p99Ms"): number {
   const load = (name: string) => rows.find((r) => r.name === name && r.failure === undefined)?.load;
-  const ours = load("this-proxy");
-  const minimal = load("minimal");
-  const httpProxy = load("http-proxy");
+  const ours = load("this-proxy")?.[metric];
+  const theirs = load(reference)?.[metric];
+  return ours === undefined || theirs === undefined ? Number.NaN : ours / theirs;
+}
+
+function ratios(rows: readonly Row[], withTargets: boolean): Ratio[] {
+  const load = (name: string) => rows.find((r) => r.name === name && r.failure === undefined)?.load;
   const direct = load("direct");
   const out: Ratio[] = [];
   const add = (label: string, a: number | undefined, b: number | undefined, target?: Ratio["target"]) => {
     out.push({ label, value: a === undefined || b === undefined ? Number.NaN : a / b, ...(target === undefined ? {} : { target }) });
   };
-  add("this-proxy ÷ minimal, throughput", ours?.reqPerS, minimal?.reqPerS, { op: ">=", bound: 1.0 });
-  add("this-proxy ÷ http-proxy, throughput", ours?.reqPerS, httpProxy?.reqPerS, { op: ">=", bound: 1.5 });
-  add("this-proxy ÷ minimal, p99 latency", ours?.p99Ms, minimal?.p99Ms, { op: "<=", bound: 1.5 });
+  for (const t of REFERENCE_TARGETS) {
+    out.push({ label: t.label, value: referenceRatio(rows, t.of, t.metric), ...(withTargets ? { target: t.target } : {}) });
+  }
   for (const row of rows) {
     if (row.name === "direct") continue;
     add(`${row.name} ÷ direct, throughput`, load(row.name)?.reqPerS, direct?.reqPerS);
@@ -73,9 +85,13 @@ function ratios(rows: readonly Row[]): Ratio[] {
   return out;
 }
 
-/** The ratios of `rows`, then `extra` (computed elsewhere, e.g. the median of the recording rounds). */
-export function formatRatios(rows: readonly Row[], extra: readonly Ratio[] = []): string {
-  const all = [...ratios(rows), ...extra];
+/**
+ * The ratios of `rows`, then `extra` (computed elsewhere, e.g. the medians of
+ * rounds). `withTargets` false: the table's single-run ratios are shown
+ * without verdicts, because the verdicts are given on the medians in `extra`.
+ */
+export function formatRatios(rows: readonly Row[], extra: readonly Ratio[] = [], withTargets = true): string {
+  const all = [...ratios(rows, withTargets), ...extra];
   const width = Math.max(...all.map((r) => r.label.length));
   return all
     .map((r) => {
@@ -141,4 +157,42 @@ export function formatPairs(rounds: readonly PairRound[]): string {
     ...lines.map(format),
     `median on ÷ off: throughput ${fixed(median(ratiosOf), 3)}, front CPU per request ${fixed(cpu, 3)}`,
   ].join("\n");
+}
+
+/** One round of the reference comparison: the rows of minimal, http-proxy and this-proxy, in the order they ran. */
+export interface ReferenceRound {
+  readonly rows: readonly Row[];
+}
+
+export function formatReferenceRounds(rounds: readonly ReferenceRound[]): string {
+  const names = ["minimal", "http-proxy", "this-proxy"];
+  const header = ["round", "order", ...names.flatMap((n) => [`${n} req/s`, "CPU µs/req"]), "÷ minimal", "÷ http-proxy", "p99 ÷ minimal"];
+  const lines = rounds.map((round, i) => {
+    const row = (name: string) => round.rows.find((r) => r.name === name);
+    return [
+      String(i + 1),
+      round.rows.map((r) => r.name).join(", "),
+      ...names.flatMap((n) => {
+        const r = row(n);
+        return [r?.failure === undefined ? fixed(r?.load?.reqPerS, 0) : "FAILED", fixed(r?.cpuUsPerRequest, 1)];
+      }),
+      ...REFERENCE_TARGETS.map((t) => fixed(referenceRatio(round.rows, t.of, t.metric), 2)),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
+}
+
+/** The medians over `rounds` of each per-round reference ratio, with the issue's targets. */
+export function referenceMedians(rounds: readonly ReferenceRound[]): Ratio[] {
+  return REFERENCE_TARGETS.map((t) => ({
+    label: `${t.label} (median of ${rounds.length})`,
+    value: median(rounds.map((r) => referenceRatio(r.rows, t.of, t.metric))),
+    target: t.target,
+  }));
 }
