@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   DEFAULT_BREAKER,
@@ -51,7 +51,13 @@ async function backends(n: number, prefix = "b"): Promise<Backend[]> {
 
 async function harness(
   instances: { id: string; port: number; weight?: number }[],
-  options: { algorithm?: Algorithm; breaker?: Partial<BreakerSettings>; requestTimeoutMs?: number; maxBodyBytes?: number } = {},
+  options: {
+    algorithm?: Algorithm;
+    breaker?: Partial<BreakerSettings>;
+    requestTimeoutMs?: number;
+    maxBodyBytes?: number;
+    clientHeaderTimeoutMs?: number;
+  } = {},
 ): Promise<Harness> {
   const engine = createEngine({ clock, rng: seededRng(7) });
   const name = serviceName("orders");
@@ -78,6 +84,7 @@ async function harness(
     engine,
     clock,
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.clientHeaderTimeoutMs === undefined ? {} : { clientHeaderTimeoutMs: options.clientHeaderTimeoutMs }),
   });
   const address = await proxy.listen(0, "127.0.0.1");
   cleanups.push(async () => {
@@ -100,6 +107,30 @@ function rawRequest(
     });
     req.on("error", reject);
     req.end(options.body);
+  });
+}
+
+/**
+ * Writes `bytes` on a new connection and collects what comes back until the
+ * proxy closes it (or `limitMs` passes): what a client that misbehaves sees.
+ */
+function rawExchange(url: string, bytes: string, limitMs: number): Promise<{ answer: string; closedAfterMs: number | undefined }> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(bytes));
+    let answer = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ answer, closedAfterMs: undefined });
+    }, limitMs);
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (answer += chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ answer, closedAfterMs: performance.now() - started });
+    });
   });
 }
 
@@ -203,6 +234,31 @@ describe("the balancer's own errors are JSON", () => {
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: "payload_too_large" });
     expect(b1!.received.filter((r) => r.bodyBytes === 300 * 1024)).toHaveLength(0);
+  });
+});
+
+describe("clients that misbehave", () => {
+  it("answers 408 and closes a connection whose request headers do not arrive within the client header timeout", async () => {
+    const [b1] = await backends(1);
+    const h = await harness([{ id: b1!.id, port: b1!.port }], { clientHeaderTimeoutMs: 300 });
+    const { answer, closedAfterMs } = await rawExchange(h.url, "GET /orders/x HTTP/1.1\r\nHost: lb\r\nX-Slow: ", 5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(closedAfterMs).toBeDefined();
+    expect(closedAfterMs).toBeGreaterThanOrEqual(250);
+    expect(closedAfterMs).toBeLessThan(2_500); // the timeout plus the proxy's checking interval, not Node's default 30 s
+    expect(b1!.received).toHaveLength(0);
+  });
+
+  it("answers 431 to request headers over the size limit and 400 to a request that is not HTTP, reaching no instance", async () => {
+    const [b1] = await backends(1);
+    const h = await harness([{ id: b1!.id, port: b1!.port }]);
+    const huge = await rawExchange(h.url, `GET /orders/x HTTP/1.1\r\nHost: lb\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`, 5_000);
+    expect(huge.answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(huge.closedAfterMs).toBeDefined();
+    const garbage = await rawExchange(h.url, "HELLO THERE\r\n\r\n", 5_000);
+    expect(garbage.answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage.closedAfterMs).toBeDefined();
+    expect(b1!.received).toHaveLength(0);
   });
 });
 

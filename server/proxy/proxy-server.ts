@@ -457,6 +457,18 @@ class Proxy {
   }
 }
 
+/** The answer to a request Node's parser refused before it reached the handler. */
+function clientErrorStatus(code: string | undefined): string {
+  switch (code) {
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return "408 Request Timeout";
+    case "HPE_HEADER_OVERFLOW":
+      return "431 Request Header Fields Too Large";
+    default:
+      return "400 Bad Request";
+  }
+}
+
 /**
  * Keeps track of which instances use which origin, and closes an origin's
  * pool once no instance uses it (instance removed or moved). Driven by engine
@@ -512,18 +524,25 @@ function trackOrigins(engine: Engine, pools: UpstreamPools): () => void {
 export function createProxyServer(options: ProxyOptions): ProxyServer {
   const proxy = new Proxy(options);
   const stopTracking = trackOrigins(options.engine, proxy.pools);
+  const headersTimeout = options.clientHeaderTimeoutMs ?? 10_000;
   const server = http.createServer(
     {
-      headersTimeout: options.clientHeaderTimeoutMs ?? 10_000,
+      headersTimeout,
       requestTimeout: 0,
       keepAliveTimeout: 5_000,
+      // Node checks the header timeout every 30 s by default: a slow client would hold its
+      // connection for up to 30 s + the timeout. Check at least every second.
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, headersTimeout)),
     },
     proxy.handle,
   );
   server.on("connection", (socket: Socket) => socket.on("close", onClientSocketClose));
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    else socket.destroy();
+  server.on("clientError", (error: Error & { code?: string }, socket: Socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   return {
