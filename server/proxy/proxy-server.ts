@@ -459,14 +459,9 @@ class Proxy {
 
 /** The answer to a request Node's parser refused before it reached the handler. */
 function clientErrorStatus(code: string | undefined): string {
-  switch (code) {
-    case "ERR_HTTP_REQUEST_TIMEOUT":
-      return "408 Request Timeout";
-    case "HPE_HEADER_OVERFLOW":
-      return "431 Request Header Fields Too Large";
-    default:
-      return "400 Bad Request";
-  }
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return "408 Request Timeout";
+  if (code === "HPE_HEADER_OVERFLOW") return "431 Request Header Fields Too Large";
+  return "400 Bad Request";
 }
 
 /**
