@@ -4,11 +4,8 @@
 // breaker half-opens; operators reset it or force it open, after a
 // confirmation that says what will happen.
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
-import { errorText } from "./api-error";
-import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog";
 import { formatTimeOfDay } from "./format";
-import { useInvalidate } from "./invalidate";
+import { RowCommands, useRowCommands } from "./row-commands";
 import { useLiveView, type LiveInstance, type LiveService, type LiveView } from "./live-view";
 import { useTRPC } from "./trpc-provider";
 
@@ -92,28 +89,15 @@ export function BreakersSection({ service, canOperate }: { service: LiveService;
 
 function BreakerActions({ service, instance }: { service: string; instance: LiveInstance }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidate();
-  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
-  const [done, setDone] = useState("");
-  const options = (message: string) => ({
-    onSuccess: () => {
-      setDone(message);
-      void invalidate.breaker();
-    },
-    onError: () => {
-      setDone("");
-      void invalidate.refused();
-    },
-  });
-  const reset = useMutation(trpc.manage.resetBreaker.mutationOptions(options(`The breaker of ${instance.id} is closed.`)));
-  const forceOpen = useMutation(trpc.manage.forceOpenBreaker.mutationOptions(options(`The breaker of ${instance.id} is forced open.`)));
+  const { confirm, setConfirm, done, announce } = useRowCommands("breaker");
+  const reset = useMutation(trpc.manage.resetBreaker.mutationOptions(announce(`The breaker of ${instance.id} is closed.`)));
+  const forceOpen = useMutation(trpc.manage.forceOpenBreaker.mutationOptions(announce(`The breaker of ${instance.id} is forced open.`)));
   const ref = { service, id: instance.id };
   const busy = reset.isPending || forceOpen.isPending;
   const state = instance.breaker.state;
   const error = reset.error ?? forceOpen.error;
   return (
-    <div>
-      <div className="row-actions">
+    <RowCommands done={done} error={error} confirm={confirm} onCloseConfirm={() => setConfirm(null)}>
       <button
         type="button"
         className="secondary small-button"
@@ -149,16 +133,6 @@ function BreakerActions({ service, instance }: { service: string; instance: Live
       >
         Force open<span className="visually-hidden"> breaker of {instance.id}</span>
       </button>
-      </div>
-      <span role="status" className="visually-hidden">
-        {done}
-      </span>
-      {error !== null && (
-        <span role="alert" className="error small block">
-          {errorText(error)}
-        </span>
-      )}
-      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-    </div>
+    </RowCommands>
   );
 }

@@ -5,9 +5,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type SyntheticEvent } from "react";
 import { errorText } from "./api-error";
-import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog";
 import { useInvalidate } from "./invalidate";
 import type { LiveInstance } from "./live-view";
+import { RowCommands, useRowCommands } from "./row-commands";
 import { useTRPC } from "./trpc-provider";
 
 /** The weight cell: a number input and Save. Shows the live weight until edited. */
@@ -51,27 +51,14 @@ export function WeightEditor({ service, instance }: { service: string; instance:
 /** The actions cell: Enable/Disable, Drain/Undrain, Remove. */
 export function InstanceActions({ service, instance }: { service: string; instance: LiveInstance }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidate();
-  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
-  const [done, setDone] = useState("");
-  const options = (message: string) => ({
-    onSuccess: () => {
-      setDone(message);
-      void invalidate.service();
-    },
-    onError: () => {
-      setDone("");
-      void invalidate.refused();
-    },
-  });
-  const update = useMutation(trpc.manage.updateInstance.mutationOptions(options(`${instance.id} updated.`)));
-  const remove = useMutation(trpc.manage.removeInstance.mutationOptions(options(`${instance.id} removed.`)));
+  const { confirm, setConfirm, done, announce } = useRowCommands("service");
+  const update = useMutation(trpc.manage.updateInstance.mutationOptions(announce(`${instance.id} updated.`)));
+  const remove = useMutation(trpc.manage.removeInstance.mutationOptions(announce(`${instance.id} removed.`)));
   const busy = update.isPending || remove.isPending;
   const error = update.error ?? remove.error;
   const ref = { service, id: instance.id };
   return (
-    <div>
-      <div className="row-actions">
+    <RowCommands done={done} error={error} confirm={confirm} onCloseConfirm={() => setConfirm(null)}>
       <button type="button" className="secondary small-button" disabled={busy} onClick={() => update.mutate({ ...ref, enabled: !instance.enabled })}>
         {instance.enabled ? "Disable" : "Enable"}
         <span className="visually-hidden"> {instance.id}</span>
@@ -106,16 +93,6 @@ export function InstanceActions({ service, instance }: { service: string; instan
       >
         Remove<span className="visually-hidden"> {instance.id}</span>
       </button>
-      </div>
-      <span role="status" className="visually-hidden">
-        {done}
-      </span>
-      {error !== null && (
-        <span role="alert" className="error small block">
-          {errorText(error)}
-        </span>
-      )}
-      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-    </div>
+    </RowCommands>
   );
 }

@@ -144,7 +144,7 @@ function onResponseDrain(this: DrainableResponse): void {
  */
 class Exchange implements Dispatcher.DispatchHandler {
   lease!: Lease;
-  /** The upstream request's headers, built for the first attempt; a retry rewrites the instance's slots. */
+  /** The upstream request's headers, built for the first attempt; a retry rewrites the instance id's slot. */
   upstreamHeaders: string[] | undefined;
   prevOnSocket: Exchange | undefined;
   nextOnSocket: Exchange | undefined;
@@ -154,6 +154,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   isRetry = false;
   abortUpstream: ((error?: Error) => void) | undefined;
   resumeUpstream: (() => void) | undefined;
+  waitingForDrain = false;
+  outcome: Outcome = "success";
+  /** Bytes of the declared response body still to come (-1: length not declared). */
+  bodyLeft = -1;
+  /** The client response was ended with the body's last chunk. */
+  ended = false;
 
   constructor(
     readonly proxy: Proxy,
@@ -243,8 +249,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.finish();
   }
 
-  waitingForDrain = false;
-
   // --- undici raw handler ---
 
   onConnect(abort: (error?: Error) => void): void {
@@ -268,11 +272,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     res.writeHead(statusCode, clientResponseRawHeaders(rawHeaders, this.requestId, this.lease.instanceId));
     return true;
   }
-
-  outcome: Outcome = "success";
-  /** Bytes of the declared response body still to come (-1: length not declared). */
-  bodyLeft = -1;
-  ended = false;
 
   onData(chunk: Buffer): boolean {
     if (this.settled || this.ended) return false;
